@@ -1,0 +1,1 @@
+// Placeholder until scripts/generate-proto.sh writes the protoc-c output.

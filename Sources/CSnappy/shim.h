@@ -1,0 +1,2 @@
+// The C API of libsnappy (Debian libsnappy-dev).
+#include <snappy-c.h>

@@ -1,0 +1,1 @@
+// Placeholder until the PromQL engine lands (issue #5).

@@ -1,0 +1,1 @@
+// Placeholder until the wire codecs land (issue #2).

@@ -1,0 +1,1 @@
+// Placeholder until the storage engine lands (issue #3).
