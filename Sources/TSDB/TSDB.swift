@@ -1,1 +1,0 @@
-// Placeholder until the storage engine lands (issue #3).
