@@ -17,6 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
     ],
     targets: [
         // C libraries from Debian, wrapped as system-library targets; only PromWire imports them.
@@ -34,6 +35,11 @@ let package = Package(
         ),
         .target(name: "TSDB", dependencies: ["StorageAPI", "PromModel"], swiftSettings: strictSettings),
         .target(name: "PromQL", dependencies: ["StorageAPI", "PromModel"], swiftSettings: strictSettings),
+        .target(
+            name: "ObjectStore",
+            dependencies: [.product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "HearthCLI",
             dependencies: [
@@ -44,6 +50,7 @@ let package = Package(
         ),
 
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"], swiftSettings: strictSettings),
+        .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"], swiftSettings: strictSettings),
         .testTarget(name: "StorageAPITests", dependencies: ["StorageAPI"], swiftSettings: strictSettings),
         .testTarget(
             name: "PromWireTests",
