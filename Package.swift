@@ -18,6 +18,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C libraries from Debian, wrapped as system-library targets; only PromWire imports them.
@@ -40,16 +46,54 @@ let package = Package(
             dependencies: [.product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "Receiver",
+            dependencies: [
+                "PromModel", "StorageAPI", "PromWire", "TSDB", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "HTTPAPI",
+            dependencies: [
+                "Receiver", "PromQL", "PromWire", "StorageAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "HearthCLI",
             dependencies: [
-                "PromWire", "TSDB", "PromQL",
+                "PromWire", "TSDB", "PromQL", "Receiver", "HTTPAPI", "ObjectStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: strictSettings
         ),
 
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "ReceiverTests",
+            dependencies: ["Receiver", "ObjectStore", "PromWire", "TSDB"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "HTTPAPITests",
+            dependencies: [
+                "HTTPAPI", "Receiver", "PromWire",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"], swiftSettings: strictSettings),
         .testTarget(name: "StorageAPITests", dependencies: ["StorageAPI"], swiftSettings: strictSettings),
         .testTarget(
