@@ -1,1 +1,0 @@
-// Placeholder until scripts/generate-proto.sh writes the protoc-c output.

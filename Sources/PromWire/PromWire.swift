@@ -1,1 +1,0 @@
-// Placeholder until the wire codecs land (issue #2).

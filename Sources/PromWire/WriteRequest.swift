@@ -1,0 +1,103 @@
+public import PromModel
+
+/// An exemplar of remote write 1.0: labels such as a trace id attached to one observed value.
+public struct Exemplar: Hashable, Sendable {
+    /// Labels in wire order, not validated beyond UTF-8.
+    public var labels: [Label]
+    public var value: Double
+    public var timestamp: Timestamp
+
+    public init(labels: [Label], value: Double, timestamp: Timestamp) {
+        self.labels = labels
+        self.value = value
+        self.timestamp = timestamp
+    }
+
+    public static func == (lhs: Exemplar, rhs: Exemplar) -> Bool {
+        lhs.labels == rhs.labels && lhs.value.bitPattern == rhs.value.bitPattern && lhs.timestamp == rhs.timestamp
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(labels)
+        hasher.combine(value.bitPattern)
+        hasher.combine(timestamp)
+    }
+}
+
+/// One series of a remote write 1.0 request or a remote read SAMPLES response.
+///
+/// `labels` keeps the wire order and content exactly (a codec must not reorder or drop); use
+/// ``labelSet`` for the normalized ``Labels`` a storage indexes.
+public struct TimeSeries: Hashable, Sendable {
+    public var labels: [Label]
+    public var samples: [Sample]
+    public var exemplars: [Exemplar]
+    public var histograms: [Histogram]
+
+    public init(labels: [Label], samples: [Sample] = [], exemplars: [Exemplar] = [], histograms: [Histogram] = []) {
+        self.labels = labels
+        self.samples = samples
+        self.exemplars = exemplars
+        self.histograms = histograms
+    }
+
+    /// The labels as a sorted, de-duplicated ``Labels`` (empty values dropped, as Prometheus does).
+    public var labelSet: Labels { Labels(labels) }
+}
+
+/// The type of a metric family, shared by remote write 1.0 and 2.0 (same numbers; open enum).
+public struct MetricType: RawRepresentable, Hashable, Sendable {
+    public var rawValue: Int32
+    public init(rawValue: Int32) { self.rawValue = rawValue }
+    public static let unknown = MetricType(rawValue: 0)
+    public static let counter = MetricType(rawValue: 1)
+    public static let gauge = MetricType(rawValue: 2)
+    public static let histogram = MetricType(rawValue: 3)
+    public static let gaugeHistogram = MetricType(rawValue: 4)
+    public static let summary = MetricType(rawValue: 5)
+    public static let info = MetricType(rawValue: 6)
+    public static let stateset = MetricType(rawValue: 7)
+}
+
+/// Metadata of one metric family in remote write 1.0.
+public struct MetricMetadata: Hashable, Sendable {
+    public var type: MetricType
+    public var metricFamilyName: String
+    public var help: String
+    public var unit: String
+
+    public init(type: MetricType, metricFamilyName: String, help: String = "", unit: String = "") {
+        self.type = type
+        self.metricFamilyName = metricFamilyName
+        self.help = help
+        self.unit = unit
+    }
+}
+
+/// The body of a remote write 1.0 request (`prometheus.WriteRequest`), before snappy.
+///
+/// Decode with ``init(protobuf:)`` (the protobuf-c reference codec) or, on the hot path, with
+/// ``WriteRequestDecoder``; both give equal values for every input. See <doc:WireFormats>.
+public struct WriteRequest: Hashable, Sendable {
+    public var timeseries: [TimeSeries]
+    public var metadata: [MetricMetadata]
+
+    public init(timeseries: [TimeSeries] = [], metadata: [MetricMetadata] = []) {
+        self.timeseries = timeseries
+        self.metadata = metadata
+    }
+
+    /// Decodes a snappy-compressed body with the hand-written decoder.
+    /// - Parameter maxDecodedBytes: cap on the decoded size, checked before allocating.
+    /// - Throws: ``WireError``.
+    public init(snappyProtobuf body: [UInt8], maxDecodedBytes: Int = Snappy.defaultMaxDecodedBytes) throws(WireError) {
+        let raw = try Snappy.decompress(body, maxDecodedBytes: maxDecodedBytes)
+        self = try WriteRequestDecoder.decode(raw)
+    }
+
+    /// The snappy-compressed protobuf encoding of the request.
+    /// - Throws: ``WireError`` with code `unencodable` when a string contains a NUL byte.
+    public func snappyProtobuf() throws(WireError) -> [UInt8] {
+        Snappy.compress(try protobuf())
+    }
+}
