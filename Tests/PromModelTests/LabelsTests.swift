@@ -59,3 +59,19 @@ import Testing
         #expect(Sample(t: Timestamp(ms: 1), v: .nan) == Sample(t: Timestamp(ms: 1), v: .nan))
     }
 }
+
+@Suite struct PrometheusDurationTests {
+    @Test("parses Prometheus durations", arguments: [
+        ("0", Int64(0)), ("10m", 600_000), ("1h30m", 5_400_000), ("2d", 172_800_000), ("1w", 604_800_000),
+        ("500ms", 500), ("1m30s250ms", 90_250), ("1y", 31_536_000_000),
+    ])
+    func parses(text: String, ms: Int64) throws {
+        #expect(try PrometheusDuration.parseMilliseconds(text) == ms)
+        if ms > 0 { #expect(try PrometheusDuration.parseMilliseconds(PrometheusDuration.format(milliseconds: ms)) == ms) }
+    }
+
+    @Test("rejects malformed durations", arguments: ["", "h", "10", "1x", "30m1h", "-5m", "1.5h"])
+    func rejects(text: String) {
+        #expect(throws: PrometheusDurationError.self) { try PrometheusDuration.parseMilliseconds(text) }
+    }
+}
