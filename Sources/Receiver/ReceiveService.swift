@@ -2,6 +2,7 @@ import Foundation
 public import Logging
 import Metrics
 public import ObjectStore
+import PromModel
 public import PromWire
 public import ServiceLifecycle
 import Synchronization
@@ -28,7 +29,7 @@ public final class ReceiveService: Service, Sendable {
     public init(
         configuration: ReceiverConfiguration, bucket: any Bucket, storageFactory: @escaping TenantStorageFactory,
         logger: Logger, syncInterval: Duration = .seconds(30),
-        nowMs: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        nowMs: @escaping @Sendable () -> Int64 = wallClockMs
     ) {
         self.configuration = configuration
         self.bucket = bucket
@@ -122,7 +123,7 @@ public final class ReceiveService: Service, Sendable {
                     .increment(by: result.bytes)
             }
             let oldestUnshipped = blocks.first { !shipper.isShipped($0.ulid, storageDirectory: directory) }
-            let lagMs = oldestUnshipped.map { Int64(Date().timeIntervalSince1970 * 1000) - $0.maxTime.ms } ?? 0
+            let lagMs = oldestUnshipped.map { wallClockMs() - $0.maxTime.ms } ?? 0
             Gauge(label: "hearth_receive_upload_lag_seconds", dimensions: [("tenant", t.name)]).record(Double(max(0, lagMs)) / 1000)
             // The bucket now serves shipped blocks; keep one copy, not two.
             try? await bucketView(t.name).sync()
@@ -134,6 +135,9 @@ public final class ReceiveService: Service, Sendable {
         }
     }
 }
+
+/// Milliseconds since the epoch by the system clock.
+public func wallClockMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
 /// Ticks every `interval` until cancelled.
 struct AsyncTimerSequence: AsyncSequence, Sendable {
