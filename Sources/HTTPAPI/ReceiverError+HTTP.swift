@@ -1,11 +1,12 @@
+public import HTTPTypes
 public import Hummingbird
 public import Receiver
 import PromWire
 
 /// Receiver errors as HTTP answers, the way remote-write senders expect them: 400 is not retried,
 /// 429 and 5xx are.
-extension ReceiverError: @retroactive ResponseGenerator {}
-extension ReceiverError: @retroactive HTTPResponseError {
+extension ReceiverError: ResponseGenerator {}
+extension ReceiverError: HTTPResponseError {
     public var status: HTTPResponse.Status {
         switch code {
         case .badData, .invalidTenant, .readLimit, .invalidConfiguration: return .badRequest

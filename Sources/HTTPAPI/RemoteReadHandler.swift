@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 import Logging
 import PromModel
@@ -30,7 +31,7 @@ struct RemoteReadHandler: Sendable {
         do {
             let raw = try Snappy.decompress(Array(buffer: body), maxDecodedBytes: limits.maxDecodedRequestBytes)
             read = try ReadRequest(protobuf: raw)
-        } catch let error as WireError {
+        } catch {
             return wireErrorResponse(error)
         }
         let queries: [(Query, [Matcher])]

@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
@@ -36,7 +38,7 @@ struct RemoteWriteHandler: Sendable {
         Counter(label: "hearth_http_requests_total", dimensions: [("handler", "/api/v1/write"), ("code", String(response.status.code))])
             .increment()
         Timer(label: "hearth_http_request_duration_seconds", dimensions: [("handler", "/api/v1/write")])
-            .recordInterval(since: started)
+            .record(duration: started.duration(to: .now))
         return response
     }
 
