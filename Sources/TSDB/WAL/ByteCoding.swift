@@ -42,7 +42,7 @@ struct ByteEncoder {
 /// and returns nil when the input is too short or malformed.
 struct ByteDecoder {
     let bytes: UnsafeRawBufferPointer
-    private(set) var offset: Int
+    var offset: Int
 
     init(_ bytes: UnsafeRawBufferPointer, offset: Int = 0) {
         self.bytes = bytes
