@@ -76,6 +76,15 @@ import Testing
         #expect(c.bytes == [0x00, 0x02, 0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0xe8, 0x07, 0x00])
     }
 
+    @Test func byteAlignedEndKeepsPrometheusTrailingByte() throws {
+        // Prometheus' writeByte always appends the next byte, so a chunk whose last write was whole
+        // bytes on a byte boundary (here: the first sample) ends with one extra zero byte.
+        var c = XORChunk()
+        c.append(t: Timestamp(ms: 0), v: 1)
+        #expect(c.bytes == [0x00, 0x01, 0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0x00])
+        #expect(try XORChunkDecoder.decodeAll(c.bytes) == [Sample(t: Timestamp(ms: 0), v: 1)])
+    }
+
     @Test func truncatedChunkThrowsInsteadOfInventingSamples() throws {
         var c = XORChunk()
         for i in 0..<50 { c.append(t: Timestamp(ms: Int64(i) * 1000), v: Double(i) * 1.5) }

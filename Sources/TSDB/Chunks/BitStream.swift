@@ -17,6 +17,11 @@ struct BitWriter: Sendable {
 
     /// Writes the low `count` bits of `value`, highest first.
     @inline(__always) mutating func writeBits(_ value: UInt64, count: Int) {
+        // Prometheus' bit stream writes whole bytes with a `writeByte` that always appends the next
+        // (empty) byte. So when a write of whole bytes starts byte-aligned, its stream ends with a
+        // zero byte that the next bit write fills. Chunks keep that byte, so we must too to be
+        // byte-identical (proven against promtool in PromtoolCompatibilityTests).
+        let leavesEmptyByte = count >= 8 && count % 8 == 0 && (free == 0 || free == 8)
         var remaining = count
         while remaining > 0 {
             if free == 0 {
@@ -29,6 +34,10 @@ struct BitWriter: Sendable {
             bytes[bytes.count - 1] |= chunk << UInt8(free - take)
             free -= take
             remaining -= take
+        }
+        if leavesEmptyByte {
+            bytes.append(0)
+            free = 8
         }
     }
 

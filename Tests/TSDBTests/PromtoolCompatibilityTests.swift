@@ -1,0 +1,120 @@
+import Foundation
+import PromModel
+import StorageAPI
+import Testing
+
+@testable import TSDB
+
+/// Proofs against the real Prometheus 2.x tools: our blocks are theirs and theirs are ours.
+@Suite(.serialized) struct PromtoolCompatibilityTests {
+    static let promtool = ExternalTool.find("promtool")
+
+    @Test(.enabled(if: promtool != nil, "promtool is not installed"))
+    func promtoolAnalyzesAndDumpsOurBlock() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        var input = BlockFixtures.series(count: 30, samplesPerSeries: 250)
+        // Edge values must survive the trip through Go's float formatting too.
+        input[0].samples[3].v = .infinity
+        input[0].samples[4].v = -.infinity
+        input[1].samples[5].v = -0.0
+        let meta = try BlockWriter(parentDirectory: dir.path).write(samples: input)
+
+        let analyze = try ExternalTool.run(Self.promtool!, ["tsdb", "analyze", dir.path, meta.ulid.description])
+        #expect(analyze.status == 0, "promtool tsdb analyze failed: \(analyze.stderr)")
+        #expect(analyze.stdout.contains("Block ID: \(meta.ulid)"))
+        #expect(analyze.stdout.contains("Series: 30"))
+
+        // promtool opens the directory as a read-only DB, which expects a WAL directory.
+        try FileManager.default.createDirectory(atPath: dir.path + "/wal", withIntermediateDirectories: true)
+        let dump = try ExternalTool.run(Self.promtool!, ["tsdb", "dump", dir.path])
+        #expect(dump.status == 0, "promtool tsdb dump failed: \(dump.stderr)")
+        let got = DumpParser.parse(dump.stdout)
+        var want: [DumpParser.Line] = []
+        for s in input {
+            let labels = DumpParser.format(s.labels.items.map { ($0.name, $0.value) })
+            for x in s.samples { want.append(.init(labels: labels, t: x.t.ms, bits: x.v.bitPattern)) }
+        }
+        Self.expectSameLines(got, want)
+    }
+
+    @Test(.enabled(if: promtool != nil, "promtool is not installed"))
+    func weReadBlocksPromtoolCreated() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let (text, want) = Self.openMetrics(series: 20, samplesPerSeries: 300)
+        try text.write(toFile: dir.path + "/input.om", atomically: true, encoding: .utf8)
+        let out = dir.path + "/blocks"
+        let run = try ExternalTool.run(Self.promtool!, ["tsdb", "create-blocks-from", "openmetrics", dir.path + "/input.om", out])
+        #expect(run.status == 0, "promtool create-blocks-from failed: \(run.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).filter { ULID($0) != nil }.sorted()
+        #expect(!names.isEmpty)
+
+        var got: [Labels: [Sample]] = [:]
+        var theirBytes = 0
+        var chunksCompared = 0
+        for name in names {
+            let block = try Block.open(directory: out + "/" + name)
+            theirBytes += block.sizes.index + block.sizes.chunks
+            for s in try BlockFixtures.read(block) { got[s.labels, default: []] += s.samples }
+            // Re-encoding each of their chunks with our encoder must give the very same bytes.
+            for series in try block.allSeries() {
+                for meta in series.chunks {
+                    let stored = try block.chunkBytes(meta.ref)
+                    #expect(stored.encoding == ChunkEncoding.xor.rawValue)
+                    var ours = XORChunk()
+                    for x in try XORChunkDecoder.decodeAll(stored.bytes) { ours.append(t: x.t, v: x.v) }
+                    #expect(ours.bytes == stored.bytes, "chunk \(meta.ref) of \(series.labels) differs")
+                    chunksCompared += 1
+                }
+            }
+        }
+        #expect(chunksCompared > 20)
+        #expect(got.count == want.count)
+        for s in want { #expect(got[s.labels] == s.samples, "samples of \(s.labels) differ") }
+
+        // The same data written by us, for the bytes-per-sample comparison in the report.
+        let ourMeta = try BlockWriter(parentDirectory: dir.path).write(samples: want)
+        let ours = try Block.open(directory: dir.path + "/" + ourMeta.ulid.description)
+        let samples = Double(want.reduce(0) { $0 + $1.samples.count })
+        let ourBytes = ours.sizes.index + ours.sizes.chunks
+        print("""
+            bytes/sample (index+chunks) for \(Int(samples)) samples in \(want.count) series: \
+            hearth \(Double(ourBytes) / samples) (\(ours.sizes.index) + \(ours.sizes.chunks)), \
+            promtool \(Double(theirBytes) / samples)
+            """)
+        #expect(ourBytes <= theirBytes + theirBytes / 10)
+    }
+
+    /// An OpenMetrics text with gauges at 15 s steps and millisecond jitter, and the samples it holds.
+    static func openMetrics(series: Int, samplesPerSeries: Int) -> (String, [ArraySeries]) {
+        // Start on a 2-hour boundary so promtool puts everything into one block.
+        let start: Int64 = 1_699_999_200_000
+        var rng = SplitMix(seed: 7)
+        var text = "# HELP room_temperature A gauge.\n# TYPE room_temperature gauge\n"
+        var out: [ArraySeries] = []
+        for i in 0..<series {
+            let labels: Labels = ["__name__": "room_temperature", "room": "r\(i)", "floor": String(i % 4)]
+            var samples: [Sample] = []
+            for k in 0..<samplesPerSeries {
+                let t = start + Int64(k) * 15_000 + Int64(rng.next() % 1000)
+                let v = Double(Int(rng.next() % 40_000) - 10_000) / 100
+                samples.append(Sample(t: Timestamp(ms: t), v: v))
+                let seconds = "\(t / 1000).\(String(repeating: "0", count: 3 - String(t % 1000).count))\(t % 1000)"
+                text += "room_temperature{floor=\"\(i % 4)\",room=\"r\(i)\"} \(v) \(seconds)\n"
+            }
+            out.append(ArraySeries(labels: labels, samples: samples))
+        }
+        text += "# EOF\n"
+        return (text, out.sorted { labelsLess($0.labels, $1.labels) })
+    }
+
+    /// Compares dump lines without printing thousands of them on failure.
+    static func expectSameLines(_ got: [DumpParser.Line], _ want: [DumpParser.Line]) {
+        #expect(got.count == want.count)
+        let missing = Set(want).subtracting(got)
+        let extra = Set(got).subtracting(want)
+        #expect(missing.isEmpty, "\(missing.count) samples missing, e.g. \(missing.prefix(3))")
+        #expect(extra.isEmpty, "\(extra.count) unexpected samples, e.g. \(extra.prefix(3))")
+    }
+}
