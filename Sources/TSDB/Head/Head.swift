@@ -102,7 +102,7 @@ public final class Head: Sendable {
         }
         let removed = series.removeAll { s in s.state.withLock { $0.isEmpty && $0.pending == 0 } }
         postings.delete(removed.map { ($0.ref, $0.labels.decode()) })
-        minTimeValue.store(lo, ordering: .relaxed)
+        minTimeValue.store(lo == .max ? lo : Swift.max(lo, mint.ms), ordering: .relaxed)
         if hi != .min { maxTimeValue.max(hi) }
         return removed.count
     }

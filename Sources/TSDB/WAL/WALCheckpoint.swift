@@ -35,6 +35,7 @@ public enum WALCheckpoint {
     /// - Parameters:
     ///   - keepSeries: whether a series reference is still in the head.
     ///   - mint: samples and tombstones ending before this time are dropped.
+    @discardableResult
     public static func create(
         wal: WAL, through: Int, mint: Int64, keepSeries: (UInt64) -> Bool
     ) throws -> Stats {
