@@ -82,6 +82,13 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Appends until SIGKILLed; the TSDB kill -9 durability test drives it.
+        .executableTarget(
+            name: "HearthWALTorture",
+            dependencies: ["TSDB", "StorageAPI", "PromModel"],
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "ReceiverTests",
@@ -106,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TSDBTests",
-            dependencies: ["TSDB", "StorageAPI"],
+            dependencies: ["TSDB", "StorageAPI", "HearthWALTorture"],
             swiftSettings: strictSettings
         ),
         .testTarget(

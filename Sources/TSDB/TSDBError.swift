@@ -1,43 +1,42 @@
-/// The one error type of the TSDB module (see STYLE.md, "Errors").
+/// The one error type of the TSDB module.
 ///
-/// `code` is extensible: new kinds are new static members, which is not a breaking change.
-/// Equality compares `code` only, so tests can match on the kind of failure.
-public struct TSDBError: Error, CustomStringConvertible, @unchecked Sendable {
-    // @unchecked: `underlying` is an existential error that is only read, never mutated, after init.
-
-    /// The kind of failure.
+/// Equality compares ``code`` only, so tests and callers can match on the kind of failure while the
+/// message carries the concrete file, offset and values.
+public struct TSDBError: Error, CustomStringConvertible, Equatable {
+    /// The kind of failure. New kinds may be added; that is not a breaking change.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        /// Bytes on disk do not decode (bad CRC, truncated record, invalid block).
-        public static let corruption = Code("corruption")
-        /// A sample older than the series' newest sample and outside the out-of-order window.
-        public static let outOfOrder = Code("out_of_order")
-        /// A sample older than the head accepts at all.
-        public static let outOfBounds = Code("out_of_bounds")
-        /// The storage or WAL was closed, or failed earlier and refuses further writes.
-        public static let closed = Code("closed")
-        /// A system call failed (open, write, fsync, rename, ...).
-        public static let io = Code("io")
-        /// A caller passed an invalid argument or configuration.
-        public static let invalidArgument = Code("invalid_argument")
-        /// Another process holds the data directory.
-        public static let locked = Code("locked")
-        /// A file, block or series that was expected does not exist.
-        public static let notFound = Code("not_found")
-        public var description: String { name }
+        private enum Kind: String { case corruption, outOfOrder, outOfBounds, closed, io, invalidArgument, locked }
+        private let kind: Kind
+
+        /// Data on disk fails a magic, version, length or checksum check.
+        public static let corruption = Code(kind: .corruption)
+        /// Input that must be sorted (series, samples, chunks) is not.
+        public static let outOfOrder = Code(kind: .outOfOrder)
+        /// A reference or timestamp lies outside the valid range.
+        public static let outOfBounds = Code(kind: .outOfBounds)
+        /// The object was used after being closed.
+        public static let closed = Code(kind: .closed)
+        /// The operating system refused a file operation.
+        public static let io = Code(kind: .io)
+        /// The caller passed something unusable (an empty ULID, a bad directory name).
+        public static let invalidArgument = Code(kind: .invalidArgument)
+        /// Another process holds the data directory's lock.
+        public static let locked = Code(kind: .locked)
+
+        public var description: String { kind.rawValue }
     }
 
     public var code: Code
     public var message: String
     public var underlying: (any Error)?
-    /// Where the error was created, `#fileID:#line`.
+    /// Where the error was raised, as `#fileID:#line`.
     public var location: String
 
-    /// Creates an error; `message` says what we were doing, with concrete values.
+    /// - Parameters:
+    ///   - code: the kind of failure.
+    ///   - message: what we were doing, with concrete names and numbers; no "failed to" prefix.
     public init(
-        _ code: Code, _ message: String, underlying: (any Error)? = nil,
-        fileID: String = #fileID, line: Int = #line
+        _ code: Code, _ message: String, underlying: (any Error)? = nil, fileID: String = #fileID, line: Int = #line
     ) {
         self.code = code
         self.message = message
@@ -46,9 +45,6 @@ public struct TSDBError: Error, CustomStringConvertible, @unchecked Sendable {
     }
 
     public var description: String { "\(code): \(message)" + (underlying.map { " (\($0))" } ?? "") }
-}
 
-extension TSDBError: Equatable {
-    /// Compares codes only.
     public static func == (lhs: TSDBError, rhs: TSDBError) -> Bool { lhs.code == rhs.code }
 }

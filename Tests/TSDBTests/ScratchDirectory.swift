@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+@testable import TSDB
+
+/// A fresh directory under the system temp dir, removed by ``remove()``.
+final class ScratchDirectory {
+    let path: String
+
+    init(_ name: String = "hearth") {
+        let base = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/\(name)-XXXXXX"
+        var template = Array(base.utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        path = String(cString: template)
+    }
+
+    func remove() { try? DiskIO.removeAll(path) }
+
+    deinit { remove() }
+}
