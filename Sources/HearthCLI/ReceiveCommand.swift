@@ -7,6 +7,7 @@ import ObjectStore
 import PromModel
 import Receiver
 import ServiceLifecycle
+import UnixSignals
 
 /// `hearth receive`: the remote-write receiver.
 struct ReceiveCommand: AsyncParsableCommand {

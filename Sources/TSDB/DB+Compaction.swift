@@ -49,7 +49,7 @@ extension DB {
     }
 
     /// Writes the head's samples in `[mint, maxt)` as a level-1 block; nil when there are none.
-    private func writeHeadBlock(mint: Int64, maxt: Int64) throws -> BlockMeta? {
+    func writeHeadBlock(mint: Int64, maxt: Int64) throws -> BlockMeta? {
         var series: [ChunkSeries] = []
         for (labels, s) in head.selectSeries([]) {
             let samples = try s.state.withLock { try $0.samples(mint: mint, maxt: maxt - 1) }
@@ -62,7 +62,7 @@ extension DB {
 
     /// Checkpoints every closed WAL segment, keeping live series and samples from `mint` on, then
     /// deletes those segments.
-    private func truncateWAL(mint: Int64) throws {
+    func truncateWAL(mint: Int64) throws {
         let last = try wal.nextSegment() - 1
         guard last >= 0 else { return }
         let head = self.head
@@ -148,7 +148,7 @@ extension DB {
     }
 
     /// Renames then removes, so a crash never leaves a half-deleted directory that looks like a block.
-    private func deleteBlockDirectories(_ blocks: [Block]) throws {
+    func deleteBlockDirectories(_ blocks: [Block]) throws {
         for b in blocks {
             let doomed = b.directory + ".tmp-for-deletion"
             try DiskIO.rename(b.directory, doomed)
