@@ -82,7 +82,7 @@ struct RemoteWriteHandler: Sendable {
         } catch let error as ReceiverError {
             var headers: HTTPFields = [:]
             if let retry = error.retryAfterSeconds { headers[.retryAfter] = String(retry) }
-            return written.stamp(textResponse(error.status, error.message, headers: headers), version)
+            return written.stamp(textResponse(error.status, error.description, headers: headers), version)
         } catch {
             logger.error("write failed", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
             return written.stamp(textResponse(.internalServerError, "\(error)"), version)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 public import Logging
 public import ObjectStore
 
@@ -100,7 +103,7 @@ public struct Shipper: Sendable {
             "segment_files": segments,
             "files": files.map { ["rel_path": $0.rel, "size_bytes": $0.size] as [String: Any] } + [["rel_path": "meta.json"]],
         ] as [String: Any]
-        return Array(try JSONSerialization.data(withJSONObject: meta, options: [.prettyPrinted, .sortedKeys]))
+        return Array(try JSONSerialization.data(withJSONObject: meta, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]))
     }
 }
 
@@ -124,7 +127,9 @@ struct ShipperState: Codable {
         let data = try encoder.encode(copy)
         // Write-then-rename so a crash never leaves a truncated state file.
         let tmp = directory + "/shipper.json.tmp"
-        try data.write(to: URL(fileURLWithPath: tmp))
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: directory + "/shipper.json"), withItemAt: URL(fileURLWithPath: tmp))
+        try data.write(to: URL(fileURLWithPath: tmp), options: .atomic)
+        guard rename(tmp, directory + "/shipper.json") == 0 else {
+            throw ReceiverError(.unavailable, "cannot rename \(tmp) to shipper.json: errno \(errno)")
+        }
     }
 }

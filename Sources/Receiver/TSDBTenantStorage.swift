@@ -43,7 +43,7 @@ public final class TSDBTenantStorage: TenantStorage {
         { tenant, directory in
             var dbOptions = DBOptions(
                 blockRange: .milliseconds(options.blockDurationMs), outOfOrderWindow: .milliseconds(options.outOfOrderWindowMs))
-            dbOptions.compactionRanges = [.milliseconds(options.blockDurationMs)]
+            dbOptions.compactionRanges = []
             dbOptions.wal.syncPolicy = options.syncPolicy
             let opts = dbOptions
             let db = try await withCheckedThrowingContinuation { (c: CheckedContinuation<DB, any Error>) in

@@ -28,7 +28,10 @@ extension DB {
         var mint = floorDiv(lo, range) * range
         while mint <= hi {
             let maxt = Swift.min(mint + range, hi + 1)
-            if let meta = try writeHeadBlock(mint: mint, maxt: maxt) {
+            // After an earlier flush the head only holds samples past that block: start there, so
+            // block ranges never overlap.
+            let blockMint = Swift.max(mint, head.minValidTime.ms)
+            if let meta = try writeHeadBlock(mint: blockMint, maxt: maxt) {
                 addBlocks([try Block.open(directory: directory + "/" + meta.ulid.description)], removing: [])
                 written.append(meta.ulid)
             }
