@@ -125,7 +125,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["HearthCLI"],
+            dependencies: ["HearthCLI", "PromWire", "PromModel"],
             swiftSettings: strictSettings
         ),
     ]
