@@ -51,16 +51,16 @@ public struct Tombstones: Hashable, Sendable {
     /// Number of intervals over all series (the `numTombstones` statistic).
     public var count: Int { intervals.values.reduce(0) { $0 + $1.count } }
 
-    /// The file bytes: header, entries sorted by reference, CRC over the entries.
+    /// The file bytes: header, one entry per interval sorted by reference, CRC over the entries.
     package func encoded() -> [UInt8] {
         var b = EncodingBuffer(capacity: 9 + intervals.count * 8)
         b.putBE32(Self.magic)
         b.putByte(Self.version)
+        // One entry per interval, repeating the reference: there is no per-series interval count
+        // (found against a tombstones file written by Prometheus 2.42).
         for ref in intervals.keys.sorted() {
-            let list = intervals[ref]!
-            b.putUvarint(UInt64(ref))
-            b.putUvarint(UInt64(list.count))
-            for iv in list {
+            for iv in intervals[ref]! {
+                b.putUvarint(UInt64(ref))
                 b.putVarint(iv.minTime.ms)
                 b.putVarint(iv.maxTime.ms)
             }
@@ -96,12 +96,10 @@ public struct Tombstones: Hashable, Sendable {
         while e.remaining > 0 {
             let ref = try e.uvarint("series reference")
             guard ref <= UInt64(UInt32.max) else { throw e.corruption("series reference \(ref) out of range") }
-            let n = try e.uvarintInt("interval count", limit: e.remaining / 2)
-            for _ in 0..<n {
-                let mint = try e.varint("interval minTime")
-                let maxt = try e.varint("interval maxTime")
-                add(UInt32(ref), TombstoneInterval(minTime: Timestamp(ms: mint), maxTime: Timestamp(ms: maxt)))
-            }
+            let mint = try e.varint("interval minTime")
+            let maxt = try e.varint("interval maxTime")
+            guard mint <= maxt else { throw e.corruption("interval [\(mint), \(maxt)] of series \(ref) is reversed") }
+            add(UInt32(ref), TombstoneInterval(minTime: Timestamp(ms: mint), maxTime: Timestamp(ms: maxt)))
         }
     }
 
