@@ -39,6 +39,34 @@ import Testing
     }
 
     @Test(.enabled(if: promtool != nil, "promtool is not installed"))
+    func promtoolHonoursOurTombstones() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let input = BlockFixtures.series(count: 4, samplesPerSeries: 200)
+        let meta = try BlockWriter(parentDirectory: dir.path).write(samples: input)
+        let path = dir.path + "/" + meta.ulid.description
+        let refs = try Block.open(directory: path).allSeries().map(\.ref)
+        let s0 = input[0].samples
+        let cut = [(s0[10].t, s0[20].t), (s0[150].t, s0[199].t)]
+        var t = Tombstones()
+        for (a, b) in cut { t.add(refs[0], TombstoneInterval(minTime: a, maxTime: b)) }
+        t.add(refs[2], TombstoneInterval(minTime: .min, maxTime: .max))
+        try t.write(toDirectory: path)
+
+        try FileManager.default.createDirectory(atPath: dir.path + "/wal", withIntermediateDirectories: true)
+        let dump = try ExternalTool.run(Self.promtool!, ["tsdb", "dump", dir.path])
+        #expect(dump.status == 0, "promtool tsdb dump failed: \(dump.stderr)")
+        var want: [DumpParser.Line] = []
+        for (i, s) in input.enumerated() where i != 2 {
+            let labels = DumpParser.format(s.labels.items.map { ($0.name, $0.value) })
+            for x in s.samples where i != 0 || !cut.contains(where: { $0.0 <= x.t && x.t <= $0.1 }) {
+                want.append(.init(labels: labels, t: x.t.ms, bits: x.v.bitPattern))
+            }
+        }
+        Self.expectSameLines(DumpParser.parse(dump.stdout), want)
+    }
+
+    @Test(.enabled(if: promtool != nil, "promtool is not installed"))
     func weReadBlocksPromtoolCreated() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
