@@ -24,8 +24,8 @@ import Testing
         try w.close()
 
         let r = try IndexReader(path: dir.path + "/index", displayName: "index")
-        #expect(r.symbolCount == 6)
-        #expect(try (0..<6).map { try r.symbol(UInt64($0)) } == ["Z", "a", "k", "z", "é", "日"])
+        #expect(r.symbolCount == 7)
+        #expect(try (0..<7).map { try r.symbol(UInt64($0)) } == ["", "Z", "a", "k", "z", "é", "日"])
         #expect(try r.labelValues("k") == sorted)
         #expect(try r.allPostings() == refs)
         #expect(zip(refs, refs.dropFirst()).allSatisfy { $0 < $1 })

@@ -115,6 +115,37 @@ import Testing
     }
 
     @Test(.enabled(if: promtool != nil, "promtool is not installed"))
+    func rewritingPromtoolChunksGivesByteIdenticalFiles() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let (text, _) = Self.openMetrics(series: 25, samplesPerSeries: 300)
+        try text.write(toFile: dir.path + "/input.om", atomically: true, encoding: .utf8)
+        let run = try ExternalTool.run(
+            Self.promtool!, ["tsdb", "create-blocks-from", "openmetrics", dir.path + "/input.om", dir.path + "/theirs"])
+        #expect(run.status == 0, "promtool create-blocks-from failed: \(run.stderr)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/theirs").filter { ULID($0) != nil }
+        try #require(names.count == 1)
+        let theirPath = dir.path + "/theirs/" + names[0]
+        let theirs = try Block.open(directory: theirPath)
+
+        // Take their chunks as they are and write a block of our own from them.
+        var set = try awaitSync { try await theirs.chunkQuerier(mint: .min, maxt: .max).selectChunks(sorted: true, hints: nil, matchers: []) }
+        var series: [ChunkSeries] = []
+        while let s = try set.next() { series.append(s) }
+        #expect(series.count == 25)
+        let meta = try BlockWriter(parentDirectory: dir.path).write(
+            series: series, minTime: theirs.minTime, maxTime: theirs.maxTime)
+        let ourPath = dir.path + "/" + meta.ulid.description
+        #expect(meta.stats == theirs.meta.stats)
+        for file in ["index", "chunks/000001", "tombstones"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: ourPath + "/" + file))
+            let b = try Data(contentsOf: URL(fileURLWithPath: theirPath + "/" + file))
+            let firstDifference = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            #expect(a == b, "\(file): \(a.count) vs \(b.count) bytes, first difference at \(firstDifference.map(String.init) ?? "end")")
+        }
+    }
+
+    @Test(.enabled(if: promtool != nil, "promtool is not installed"))
     func bytesPerSampleVersusPromtool() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
