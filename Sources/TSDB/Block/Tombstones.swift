@@ -3,9 +3,11 @@ public import PromModel
 
 /// A deleted time range `[minTime, maxTime]`, both ends inclusive.
 public struct TombstoneInterval: Hashable, Sendable {
+    /// First and last deleted timestamp, both inclusive.
     public var minTime: Timestamp
     public var maxTime: Timestamp
 
+    /// An interval `[minTime, maxTime]`.
     public init(minTime: Timestamp, maxTime: Timestamp) {
         self.minTime = minTime
         self.maxTime = maxTime
@@ -24,6 +26,7 @@ public struct Tombstones: Hashable, Sendable {
     /// No deletions.
     public init() {}
 
+    /// File format constants.
     package static let magic: UInt32 = 0x0130_BA30
     package static let version: UInt8 = 1
     package static let fileName = "tombstones"
