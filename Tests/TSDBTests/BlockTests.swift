@@ -68,6 +68,10 @@ import Testing
         #expect(try await q.labelValues("job", matchers: []) == ["api", "node"])
         #expect(try await q.labelValues("instance", matchers: [.equal("job", "node")]) == ["a"])
         #expect(try await q.labelValues("nope", matchers: []) == [])
+        var set = try await q.select(sorted: true, hints: nil, matchers: [.equal("job", "node")])
+        var names: [String] = []
+        while let s = try set.next() { names.append(s.labels.metricName) }
+        #expect(names == ["down", "up"])
     }
 
     @Test func timeRangeTrimsSamplesAndSeekSkipsAhead() throws {

@@ -18,7 +18,10 @@ import Testing
         input[0].samples[3].v = .infinity
         input[0].samples[4].v = -.infinity
         input[1].samples[5].v = -0.0
-        let meta = try BlockWriter(parentDirectory: dir.path).write(samples: input)
+        // A small segment cap puts chunks into several files, so references with a segment > 0 are checked too.
+        let meta = try BlockWriter(parentDirectory: dir.path, maxSegmentSize: 16 * 1024).write(samples: input)
+        let segments = try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/\(meta.ulid)/chunks")
+        #expect(segments.count >= 3)
 
         let analyze = try ExternalTool.run(Self.promtool!, ["tsdb", "analyze", dir.path, meta.ulid.description])
         #expect(analyze.status == 0, "promtool tsdb analyze failed: \(analyze.stderr)")
