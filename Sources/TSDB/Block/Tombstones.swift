@@ -72,11 +72,15 @@ public struct Tombstones: Hashable, Sendable {
         return b.bytes
     }
 
-    /// Writes `<directory>/tombstones` and fsyncs it.
+    /// Replaces `<directory>/tombstones` atomically (temporary file, fsync, rename, directory fsync),
+    /// so a reader sees the old or the new deletions, never a torn file.
     public func write(toDirectory directory: String) throws(TSDBError) {
-        let f = try FileWriter(path: directory + "/" + Self.fileName)
+        let tmp = directory + "/" + Self.fileName + ".tmp"
+        let f = try FileWriter(path: tmp)
         try f.write(encoded())
         try f.close()
+        try FileSystem.rename(tmp, to: directory + "/" + Self.fileName)
+        try FileSystem.syncDirectory(directory)
     }
 
     /// Decodes a tombstones file.
