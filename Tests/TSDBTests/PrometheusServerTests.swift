@@ -18,7 +18,7 @@ import Testing
         defer { dir.remove() }
         let input = BlockFixtures.series(count: 30, samplesPerSeries: 250)
         try FileManager.default.createDirectory(atPath: dir.path + "/data", withIntermediateDirectories: true)
-        try BlockWriter(parentDirectory: dir.path + "/data").write(samples: input)
+        let meta = try BlockWriter(parentDirectory: dir.path + "/data").write(samples: input)
         try "scrape_configs: []\n".write(toFile: dir.path + "/prometheus.yml", atomically: true, encoding: .utf8)
 
         let port = ExternalTool.freePort()
@@ -26,7 +26,7 @@ import Testing
         server.executableURL = URL(fileURLWithPath: Self.prometheus!)
         server.arguments = [
             "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/data",
-            "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:\(port)",
+            "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:\(port)", "--web.enable-admin-api",
         ]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
@@ -53,6 +53,21 @@ import Testing
         #expect(exact.count == 1)
         #expect(exact.first?.value.bitPattern == sample.v.bitPattern)
         #expect(exact.first?.metric == Dictionary(uniqueKeysWithValues: probe.labels.items.map { ($0.name, $0.value) }))
+
+        // Prometheus writes a tombstones file into our block; we must read it and hide those samples.
+        let from = probe.samples[50].t
+        let to = probe.samples[80].t
+        let delete = try ExternalTool.run(Self.curl!, [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-g",
+            "\(base)/api/v1/admin/tsdb/delete_series?match[]=\(selector)&start=\(Double(from.ms) / 1000)&end=\(Double(to.ms) / 1000)",
+        ], timeoutSeconds: 10)
+        #expect(delete.stdout == "204", "delete_series answered \(delete.stdout)")
+        Self.stop(server)
+        let block = try Block.open(directory: dir.path + "/data/" + meta.ulid.description)
+        #expect(block.tombstones.count == 1)
+        let got = try BlockFixtures.read(block, [.equal("series", probe.labels["series"])])
+        #expect(got.first?.samples == probe.samples.filter { $0.t < from || $0.t > to })
+        #expect(try BlockFixtures.read(block).count == input.count)
     }
 
     /// Runs an instant query and returns the vector's labels and values.
