@@ -34,7 +34,7 @@ public struct IngestSummary: Sendable, Equatable {
     /// Records `count` refused items for `reason`, keeping `message` if there is room.
     public mutating func reject(_ reason: Reason, count: Int = 1, _ message: @autoclosure () -> String) {
         rejected[reason, default: 0] += count
-        if problems.count < Self.maxProblems { problems.append(message()) }
+        if problems.count < Self.maxProblems { problems.append("\(reason.rawValue): \(message())") }
     }
 
     /// The 400 response body: the first problems, one per line, and a count of the rest.
