@@ -272,8 +272,10 @@ enum TestScript {
         case "nan", "+nan", "-nan": return .nan
         default: break
         }
-        if s.lowercased().hasPrefix("0x"), let v = Int64(s.dropFirst(2), radix: 16) { return Double(v) }
-        guard let first = s.first, first.isNumber || first == "-" || first == "+" || first == "." else { return nil }
+        // `0x59` in a series description means "0 repeated 59 times", never hex.
+        guard let first = s.first, first.isNumber || first == "-" || first == "+" || first == ".",
+            !s.contains("x")
+        else { return nil }
         return Double(s)
     }
 

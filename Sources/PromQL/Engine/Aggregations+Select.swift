@@ -54,7 +54,18 @@ extension Evaluator {
                 for m in heap { keep[m].values[i] = input[m].values[i] }
             }
         }
-        return keep.filter { !$0.isEmpty }
+        var out = keep.indices.filter { !keep[$0].isEmpty }
+        if n == 1 && (op == .topk || op == .bottomk) {
+            // Instant results list each group's selection best first, groups in order of appearance.
+            let desc = op == .topk
+            out.sort { a, b in
+                if groupOf[a] != groupOf[b] { return groupOf[a] < groupOf[b] }
+                let x = keep[a].values[0], y = keep[b].values[0]
+                if x.isNaN || y.isNaN { return !x.isNaN && y.isNaN }
+                return desc ? x > y : x < y
+            }
+        }
+        return out.map { keep[$0] }
     }
 }
 

@@ -41,6 +41,7 @@ extension Evaluator {
             let key = a.without ? s.labels.removing(names.union([LabelName.metricName])) : s.labels.keeping(names)
             if let g = groupIndex[key] {
                 groupOf[k] = g
+                if byName && s.dropName { groupDrop[g] = true }
             } else {
                 groupIndex[key] = groupLabels.count
                 groupOf[k] = groupLabels.count
@@ -107,7 +108,7 @@ extension Evaluator {
                     case .group: value[j] = 1
                     case .stddev, .stdvar:
                         comp[j] = v  // running mean
-                        value[j] = 0  // sum of squared deviations
+                        value[j] = v.isFinite ? 0 : .nan  // sum of squared deviations
                     default: value[j] = v
                     }
                     continue

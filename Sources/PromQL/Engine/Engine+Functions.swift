@@ -11,6 +11,13 @@ extension Evaluator {
         switch name {
         case "time": return .scalar((0..<n).map { Double(steps.time($0)) / 1000 })
         case "pi": return .scalar([Double](repeating: .pi, count: n))
+        case "step": return .scalar([Double](repeating: Double(stepMs) / 1000, count: n))
+        case "range": return .scalar([Double](repeating: Double(queryEnd - queryStart) / 1000, count: n))
+        case "start": return .scalar([Double](repeating: Double(queryStart) / 1000, count: n))
+        case "end": return .scalar([Double](repeating: Double(queryEnd) / 1000, count: n))
+        case "min_of", "max_of":
+            let a = try await evalScalar(c.args[0], steps), b = try await evalScalar(c.args[1], steps)
+            return .scalar((0..<n).map { name == "min_of" ? goMin(a[$0], b[$0]) : goMax(a[$0], b[$0]) })
         case "vector":
             return .vector([StepSeries(labels: Labels(), values: try await evalScalar(c.args[0], steps))])
         case "scalar":
@@ -122,9 +129,9 @@ extension Evaluator {
         case "tanh": f = { x, _ in tanh(x) }
         case "deg": f = { x, _ in x * 180 / .pi }
         case "rad": f = { x, _ in x * .pi / 180 }
-        case "clamp": f = { x, i in max(extra[0][i], min(extra[1][i], x)) }
-        case "clamp_min": f = { x, i in max(extra[0][i], x) }
-        case "clamp_max": f = { x, i in min(extra[0][i], x) }
+        case "clamp": f = { x, i in goMax(extra[0][i], goMin(extra[1][i], x)) }
+        case "clamp_min": f = { x, i in goMax(extra[0][i], x) }
+        case "clamp_max": f = { x, i in goMin(extra[0][i], x) }
         case "round":
             f = { x, i in
                 let inv = 1 / (extra.isEmpty ? 1 : extra[0][i])
@@ -218,4 +225,20 @@ struct CivilDate {
         default: return 31
         }
     }
+}
+
+/// Go's `math.Max`: +Inf wins, then NaN propagates.
+func goMax(_ a: Double, _ b: Double) -> Double {
+    if a == .infinity || b == .infinity { return .infinity }
+    if a.isNaN || b.isNaN { return .nan }
+    if a == 0 && b == 0 { return a.sign == .minus ? b : a }
+    return a > b ? a : b
+}
+
+/// Go's `math.Min`: -Inf wins, then NaN propagates.
+func goMin(_ a: Double, _ b: Double) -> Double {
+    if a == -.infinity || b == -.infinity { return -.infinity }
+    if a.isNaN || b.isNaN { return .nan }
+    if a == 0 && b == 0 { return a.sign == .minus ? a : b }
+    return a < b ? a : b
 }

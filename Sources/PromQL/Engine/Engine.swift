@@ -94,15 +94,20 @@ public struct Engine: Sendable {
         return .matrix(out.sorted { $0.labels < $1.labels })
     }
 
-    /// Applies delayed `__name__` removal and checks the result for duplicate label sets.
+    /// Applies delayed `__name__` removal, merging series that end up with equal labels; two values for the
+    /// same labels at one step are an error.
     func finish(_ series: [StepSeries]) throws(PromQLError) -> [StepSeries] {
-        var out = series
-        for k in out.indices where out[k].dropName {
-            out[k].labels = out[k].labels.removing([LabelName.metricName])
-            out[k].dropName = false
+        guard series.contains(where: \.dropName) else {
+            try checkDuplicates(series.filter { !$0.isEmpty }.map(\.labels))
+            return series
         }
-        try checkDuplicates(out.filter { !$0.isEmpty }.map(\.labels))
-        return out
+        var c = SeriesCollector(count: series.first?.values.count ?? 0)
+        for s in series where !s.isEmpty {
+            let labels = s.dropName ? s.labels.removing([LabelName.metricName]) : s.labels
+            let slot = c.slot(labels, dropName: false)
+            for i in s.values.indices where !Absent.isAbsent(s.values[i]) { try c.set(slot, i, s.values[i]) }
+        }
+        return c.series
     }
 
     func checkDuplicates(_ labels: [Labels]) throws(PromQLError) {

@@ -8,6 +8,8 @@ struct Window {
     /// Exclusive start and inclusive end of the window, in milliseconds.
     var start: Int64
     var end: Int64
+    /// The step's evaluation time (differs from `end` under `offset` and `@`).
+    var evalTime: Int64
 }
 
 extension Evaluator {
@@ -54,7 +56,7 @@ extension Evaluator {
                 if hi < lo { hi = lo }
                 while hi < r.ts.count && r.ts[hi] <= end { hi += 1 }
                 if lo == hi { continue }
-                let w = Window(ts: r.ts[lo..<hi], vs: r.vs[lo..<hi], start: start, end: end)
+                let w = Window(ts: r.ts[lo..<hi], vs: r.vs[lo..<hi], start: start, end: end, evalTime: steps.time(i))
                 if let v = f(w, i) {
                     values[i] = v
                     found = true
@@ -78,7 +80,7 @@ extension Evaluator {
         case "predict_linear":
             return { w, i in
                 guard w.vs.count >= 2 else { return nil }
-                let (slope, intercept) = linearRegression(w, interceptTime: w.end)
+                let (slope, intercept) = linearRegression(w, interceptTime: w.evalTime)
                 return slope * scalars[0][i] + intercept
             }
         case "resets":

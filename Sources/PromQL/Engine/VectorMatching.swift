@@ -91,18 +91,24 @@ extension Evaluator {
     }
 
     /// `fill_left(v)` / `fill_right(v)`: elements without a partner are matched against the fill value.
+    ///
+    /// As in Prometheus, `group_right` swaps the sides first, so `fill_left` then fills the "many" side.
     func applyFill(
         _ b: BinaryExpr, _ lhs: [StepSeries], _ rhs: [StepSeries], _ m: VectorMatching, _ c: inout SeriesCollector,
         _ n: Int
     ) throws {
+        let swap = m.card == .oneToMany
+        let many = swap ? rhs : lhs
+        let one = swap ? lhs : rhs
         let dropForOp = dropsMetricName(b.op) || b.returnBool
-        let lSigs = lhs.map { signature($0.labels, m) }
-        let rSigs = rhs.map { signature($0.labels, m) }
-        var lBySig: [Labels: [Int]] = [:]
-        var rBySig: [Labels: [Int]] = [:]
-        for (k, s) in lSigs.enumerated() { lBySig[s, default: []].append(k) }
-        for (k, s) in rSigs.enumerated() { rBySig[s, default: []].append(k) }
-        func emit(_ labels: Labels, _ dropName: Bool, _ i: Int, _ vl: Double, _ vr: Double) throws {
+        let manySigs = many.map { signature($0.labels, m) }
+        let oneSigs = one.map { signature($0.labels, m) }
+        var manyBySig: [Labels: [Int]] = [:]
+        var oneBySig: [Labels: [Int]] = [:]
+        for (k, s) in manySigs.enumerated() { manyBySig[s, default: []].append(k) }
+        for (k, s) in oneSigs.enumerated() { oneBySig[s, default: []].append(k) }
+        func emit(_ labels: Labels, _ dropName: Bool, _ i: Int, manyValue: Double, oneValue: Double) throws {
+            let (vl, vr) = swap ? (oneValue, manyValue) : (manyValue, oneValue)
             var (v, keep) = applyBinary(b.op, vl, vr)
             if b.op.isComparison && b.returnBool {
                 v = keep ? 1 : 0
@@ -113,26 +119,23 @@ extension Evaluator {
             try c.set(slot, i, v)
         }
         if let fill = m.fillRight {
-            for (a, s) in lhs.enumerated() {
-                let cands = rBySig[lSigs[a]] ?? []
+            for (a, s) in many.enumerated() {
+                let cands = oneBySig[manySigs[a]] ?? []
+                let labels = resultLabels(s.labels, nil, m)
                 for i in 0..<n where !Absent.isAbsent(s.values[i]) {
-                    if cands.contains(where: { !Absent.isAbsent(rhs[$0].values[i]) }) { continue }
-                    let labels = m.card == .oneToMany ? rSigsLabels(lSigs[a], m) : resultLabels(s.labels, nil, m)
-                    try emit(labels, dropForOp || s.dropName, i, s.values[i], fill)
+                    if cands.contains(where: { !Absent.isAbsent(one[$0].values[i]) }) { continue }
+                    try emit(labels, dropForOp || s.dropName, i, manyValue: s.values[i], oneValue: fill)
                 }
             }
         }
         if let fill = m.fillLeft {
-            for (a, s) in rhs.enumerated() {
-                let cands = lBySig[rSigs[a]] ?? []
+            for (a, s) in one.enumerated() {
+                let cands = manyBySig[oneSigs[a]] ?? []
                 for i in 0..<n where !Absent.isAbsent(s.values[i]) {
-                    if cands.contains(where: { !Absent.isAbsent(lhs[$0].values[i]) }) { continue }
-                    let labels = m.card == .manyToOne ? rSigsLabels(rSigs[a], m) : resultLabels(s.labels, nil, m)
-                    try emit(labels, dropForOp || s.dropName, i, fill, s.values[i])
+                    if cands.contains(where: { !Absent.isAbsent(many[$0].values[i]) }) { continue }
+                    try emit(oneSigs[a], dropForOp || s.dropName, i, manyValue: fill, oneValue: s.values[i])
                 }
             }
         }
     }
-
-    private func rSigsLabels(_ sig: Labels, _ m: VectorMatching) -> Labels { sig }
 }

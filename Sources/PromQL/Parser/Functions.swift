@@ -54,6 +54,9 @@ public struct FunctionSignature: Sendable {
         add(.init("vector", [.scalar], .vector))
         add(.init("time", [], .scalar))
         add(.init("pi", [], .scalar))
+        for n in ["step", "range", "start", "end"] { add(.init(n, [], .scalar)) }
+        add(.init("min_of", [.scalar, .scalar], .scalar))
+        add(.init("max_of", [.scalar, .scalar], .scalar))
         return m
     }()
 }
