@@ -17,7 +17,13 @@ final class MemoryStorage: Queryable, @unchecked Sendable {
         series[labels] = deduped
     }
 
-    func clear() { series = [:] }
+    /// Series that have native histogram samples upstream; the engine does not support them.
+    var nativeSeries: [Labels] = []
+
+    func clear() {
+        series = [:]
+        nativeSeries = []
+    }
 
     func querier(mint: Timestamp, maxt: Timestamp) async throws -> any Querier {
         MemoryQuerier(series: series, mint: mint, maxt: maxt)

@@ -11,6 +11,8 @@ struct FileReport: CustomStringConvertible {
     var failures: [String] = []
     /// Skipped evals that pass now: their skip entry can go.
     var stalePasses: [Int] = []
+    /// Failing evals that involve native histograms, as candidate skip entries.
+    var nativeHistogramFailures: [String] = []
 
     var description: String { "\(file): \(passed) passed, \(failed) failed, \(skipped) skipped" }
 }
@@ -25,22 +27,52 @@ struct TestRunner {
         for command in try TestScript.parse(text) {
             switch command {
             case .clear: storage.clear()
-            case .load(let series, _):
+            case .load(let series, let native):
                 for (labels, samples) in series { storage.add(labels, samples) }
+                storage.nativeSeries += native
             case .eval(let cmd):
                 let problem = cmd.nativeHistogramOutput ? "native histogram output" : await check(cmd, storage)
-                if skips[cmd.line] != nil || cmd.nativeHistogramOutput {
+                if skips[cmd.line] != nil {
                     report.skipped += 1
                     if problem == nil { report.stalePasses.append(cmd.line) }
                 } else if let problem {
                     report.failed += 1
                     report.failures.append("\(file):\(cmd.line): \(cmd.query)\n    \(problem)")
+                    if let reason = nativeHistogramReason(cmd, storage) {
+                        report.nativeHistogramFailures.append("\(file):\(cmd.line) \(reason)")
+                    }
                 } else {
                     report.passed += 1
                 }
             }
         }
         return report
+    }
+
+    /// Why an eval needs native histograms, if it does: its expected output has one, or it selects a series
+    /// that has native histogram samples.
+    func nativeHistogramReason(_ cmd: EvalCommand, _ storage: MemoryStorage) -> String? {
+        if cmd.nativeHistogramOutput { return "native histogram in expected output (out of scope)" }
+        guard let expr = try? PromQLParser.parse(cmd.query) else { return nil }
+        for vs in selectors(expr) {
+            for labels in storage.nativeSeries where vs.matchers.allSatisfy({ $0.matches(labels[$0.name]) }) {
+                return "selects \(labels.metricName), which has native histogram samples (out of scope)"
+            }
+        }
+        return nil
+    }
+
+    func selectors(_ e: Expr) -> [VectorSelector] {
+        switch e {
+        case .number, .string: return []
+        case .vectorSelector(let vs): return [vs]
+        case .matrixSelector(let ms): return [ms.vector]
+        case .subquery(let sq): return selectors(sq.expr)
+        case .paren(let inner), .unary(_, let inner): return selectors(inner)
+        case .binary(let b): return selectors(b.lhs) + selectors(b.rhs)
+        case .aggregate(let a): return selectors(a.expr) + (a.param.map(selectors) ?? [])
+        case .call(let c): return c.args.flatMap(selectors)
+        }
     }
 
     /// nil when the eval behaves as expected, else what went wrong.

@@ -29,7 +29,8 @@ struct EvalCommand {
 
 /// A command of the DSL.
 enum ScriptCommand {
-    case load([(Labels, [Sample])], nativeHistogramLines: Int)
+    /// Float series, and the labels of series with native histogram samples (not loaded; NHCB included).
+    case load([(Labels, [Sample])], nativeSeries: [Labels])
     case clear
     case eval(EvalCommand)
 }
@@ -87,13 +88,19 @@ enum TestScript {
         guard parts.count >= 2 else { throw ScriptError(line: lineNo, message: "load needs an interval") }
         let interval = try parseDuration(String(parts[1]), lineNo)
         var series: [(Labels, [Sample])] = []
-        var nh = 0
+        var native: [Labels] = []
+        let nhcb = parts[0] == "load_with_nhcb"
         for (no, text) in body {
+            let (labels, rest) = try splitSeries(text, no)
             if text.contains("{{") {
-                nh += 1
+                native.append(labels)
                 continue
             }
-            let (labels, rest) = try splitSeries(text, no)
+            if nhcb, labels.get("le") != nil, labels.metricName.hasSuffix("_bucket") {
+                // load_with_nhcb also stores the buckets as a native histogram named without `_bucket`.
+                let name = String(labels.metricName.dropLast(7))
+                native.append(labels.removing(["le"]).setting(LabelName.metricName, to: name))
+            }
             if labels.items.isEmpty { continue }
             var samples: [Sample] = []
             for (k, v) in try expandValues(rest, no).enumerated() {
@@ -101,7 +108,7 @@ enum TestScript {
             }
             series.append((labels, samples))
         }
-        return .load(series, nativeHistogramLines: nh)
+        return .load(series, nativeSeries: native)
     }
 
     static func parseEval(_ line: String, _ body: [(Int, String)], lineNo: Int) throws -> EvalCommand {

@@ -47,7 +47,9 @@ extension Evaluator {
         for q in qs {
             let part = try bucketFunction(input, steps.count) { i, buckets in bucketQuantile(q[i], &buckets) }
             for s in part {
-                let slot = out.slot(s.labels.setting(label, to: formatGoFloat(q[0])), dropName: s.dropName)
+                let text = formatGoFloat(q[0])
+                let value = text.contains(".") || !q[0].isFinite ? text : text + ".0"
+                let slot = out.slot(s.labels.setting(label, to: value), dropName: s.dropName)
                 for i in s.values.indices where !Absent.isAbsent(s.values[i]) { try out.set(slot, i, s.values[i]) }
             }
         }
@@ -171,9 +173,3 @@ func bucketFraction(_ lower: Double, _ upper: Double, _ buckets: inout [Bucket])
     return (rank(at: upper) - rank(at: lower)) / total
 }
 
-extension Evaluator {
-    /// `info(v, selector)`: not supported yet.
-    func info(_ c: Call, _ steps: Steps) async throws -> [StepSeries] {
-        throw PromQLError.execution("function \"info\" is not supported")
-    }
-}

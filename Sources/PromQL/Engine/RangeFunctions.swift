@@ -152,6 +152,7 @@ extension Evaluator {
             }
         case "mad_over_time":
             return { w, _ in
+                if w.vs.contains(where: \.isNaN) { return .nan }
                 var buf = Array(w.vs)
                 let median = quantile(0.5, &buf)
                 var dev = buf.map { abs($0 - median) }

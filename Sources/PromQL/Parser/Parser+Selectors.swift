@@ -46,7 +46,7 @@ extension Parser {
             }
             advance()
         }
-        if !matchers.contains(where: { !$0.matchesEmpty }) {
+        if !allowEmptySelector && !matchers.contains(where: { !$0.matchesEmpty }) {
             throw error("vector selector must contain at least one non-empty matcher", at: start)
         }
         return VectorSelector(name: metricName, matchers: matchers, offset: nil, at: nil)

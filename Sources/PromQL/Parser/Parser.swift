@@ -16,6 +16,8 @@ struct Parser {
     var tokens: [Token]
     var i = 0
     let src: [UInt8]
+    /// Set while parsing the second argument of `info()`, whose selector may match the empty string.
+    var allowEmptySelector = false
 
     init(_ query: String) throws(PromQLError) {
         var lexer = Lexer(query)
@@ -191,6 +193,8 @@ struct Parser {
         var args: [Expr] = []
         if peek.kind != .rightParen {
             while true {
+                allowEmptySelector = f.name == "info" && args.count == 1
+                defer { allowEmptySelector = false }
                 args.append(try parseBinary(minPrecedence: 1))
                 if peek.kind == .comma {
                     advance()
