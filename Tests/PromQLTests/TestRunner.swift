@@ -96,7 +96,8 @@ struct TestRunner {
             return nil
         }
         if cmd.expectFail { return "expected an error, got \(describe(result))" }
-        return compare(cmd, result)
+        if let problem = compare(cmd, result) { return problem }
+        return await invarianceProblem(cmd, storage, result)
     }
 
     func compare(_ cmd: EvalCommand, _ result: QueryValue) -> String? {

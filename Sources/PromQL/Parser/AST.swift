@@ -38,7 +38,7 @@ public indirect enum Expr: Sendable {
     }
 
     /// The expression without enclosing parentheses.
-    var unwrapped: Expr {
+    public var unwrapped: Expr {
         if case .paren(let e) = self { return e.unwrapped }
         return self
     }
@@ -95,7 +95,7 @@ public indirect enum DurationExpr: Sendable {
     }
 
     /// Whether the value is known without a query (no `step()` or `range()`).
-    var isConstant: Bool {
+    public var isConstant: Bool {
         switch self {
         case .seconds: return true
         case .step, .range: return false
