@@ -11,7 +11,8 @@ final class Evaluator {
     /// The outer query's step, for `step()`.
     let stepMs: Int64
     var seriesSelected = 0
-    var samplesLoaded = 0
+    /// Samples held for the rest of the query (materialized range vectors), for the sample limit.
+    var samplesInMemory = 0
     /// Hints for storage: the function and aggregation around the selector being evaluated.
     var hintFunction: String?
     var hintGrouping: [String] = []
@@ -87,25 +88,31 @@ final class Evaluator {
         return (0..<steps.count).map { steps.time($0) - off }
     }
 
-    /// Loads the raw samples of every series matching `vs` with timestamps in `[mint, maxt]`.
-    func select(_ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64, keepStale: Bool) async throws
-        -> [RawSeries]
-    {
+    /// Streams the raw samples of every series matching `vs` with timestamps in `[mint, maxt]` to `body`, one
+    /// series at a time, so memory holds one series' samples rather than all of them.
+    ///
+    /// The arrays passed to `body` are reused for the next series: copy what you keep, and pass `retain: true`
+    /// so the samples count against the limit for the rest of the query.
+    func select(
+        _ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64, keepStale: Bool, retain: Bool = false,
+        _ body: (Labels, [Int64], [Double]) throws -> Void
+    ) async throws {
         let querier = try await storage.querier(mint: Timestamp(ms: mint), maxt: Timestamp(ms: maxt))
         defer { querier.close() }
         let hints = SelectHints(
             start: Timestamp(ms: mint), end: Timestamp(ms: maxt), stepMs: stepMs, function: hintFunction,
             rangeMs: rangeMs, grouping: hintGrouping, by: hintBy)
         var set = try await querier.select(sorted: true, hints: hints, matchers: vs.matchers)
-        var out: [RawSeries] = []
+        var ts: [Int64] = []
+        var vals: [Double] = []
         while let s = try set.next() {
             seriesSelected += 1
             if seriesSelected > options.maxSeries {
                 throw PromQLError(.limit, "query would select too many series: more than \(options.maxSeries)")
             }
+            ts.removeAll(keepingCapacity: true)
+            vals.removeAll(keepingCapacity: true)
             var it = s.makeIterator()
-            var ts: [Int64] = []
-            var vals: [Double] = []
             var ok = try it.seek(Timestamp(ms: mint))
             while ok {
                 let sample = it.at()
@@ -116,11 +123,21 @@ final class Evaluator {
                 }
                 ok = try it.next()
             }
-            samplesLoaded += ts.count
-            if samplesLoaded > options.maxSamples {
+            if samplesInMemory + ts.count > options.maxSamples {
                 throw PromQLError(.limit, "query processing would load too many samples into memory in query execution")
             }
-            if !ts.isEmpty { out.append(RawSeries(labels: s.labels, ts: ts, vs: vals)) }
+            if retain { samplesInMemory += ts.count }
+            if !ts.isEmpty { try body(s.labels, ts, vals) }
+        }
+    }
+
+    /// All matching series with their raw samples, kept in memory.
+    func selectAll(_ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64, keepStale: Bool) async throws
+        -> [RawSeries]
+    {
+        var out: [RawSeries] = []
+        try await select(vs, mint: mint, maxt: maxt, rangeMs: rangeMs, keepStale: keepStale, retain: true) {
+            out.append(RawSeries(labels: $0, ts: $1, vs: $2))
         }
         return out
     }
@@ -130,39 +147,61 @@ final class Evaluator {
     func evalVectorSelector(_ vs: VectorSelector, _ steps: Steps, timestamps: Bool) async throws -> [StepSeries] {
         let times = readTimes(at: vs.at, offset: vs.offset, steps)
         let lookback = options.lookbackDeltaMs
-        let raw = try await select(
-            vs, mint: times.min()! - lookback + 1, maxt: times.max()!, rangeMs: 0, keepStale: true)
         var out: [StepSeries] = []
-        out.reserveCapacity(raw.count)
-        for r in raw {
+        try await select(vs, mint: times.min()! - lookback + 1, maxt: times.max()!, rangeMs: 0, keepStale: true) {
+            labels, ts, vals in
             var values = [Double](repeating: Absent.value, count: steps.count)
             var j = 0
-            let n = r.ts.count
+            let n = ts.count
             var found = false
             for i in 0..<steps.count {
                 let t = times[i]
                 if i > 0 && t < times[i - 1] { j = 0 }
-                while j < n && r.ts[j] <= t { j += 1 }
+                while j < n && ts[j] <= t { j += 1 }
                 let k = j - 1
-                if k >= 0 && r.ts[k] > t - lookback && !StaleNaN.isStale(r.vs[k]) {
-                    values[i] = timestamps ? Double(r.ts[k]) / 1000 : r.vs[k]
+                if k >= 0 && ts[k] > t - lookback && !StaleNaN.isStale(vals[k]) {
+                    values[i] = timestamps ? Double(ts[k]) / 1000 : vals[k]
                     found = true
                 }
             }
-            if found { out.append(StepSeries(labels: r.labels, values: values)) }
+            if found { out.append(StepSeries(labels: labels, values: values)) }
         }
         return out
     }
 
     func evalMatrixSelector(_ ms: MatrixSelector, _ steps: Steps) async throws -> RangeData {
+        let (times, range) = try matrixWindows(ms, steps)
+        let raw = try await selectAll(
+            ms.vector, mint: times.min()! - range + 1, maxt: times.max()!, rangeMs: range, keepStale: false)
+        return RangeData(series: raw, rangeMs: range, windowEnds: times)
+    }
+
+    /// The window end of each step and the window length of a range selector.
+    func matrixWindows(_ ms: MatrixSelector, _ steps: Steps) throws -> ([Int64], Int64) {
         let times = readTimes(at: ms.vector.at, offset: ms.vector.offset, steps)
         let range = durationMs(ms.range)
         guard range > 0 else {
             throw PromQLError.execution("range selector must have a positive duration, got \(range)ms")
         }
-        let raw = try await select(
-            ms.vector, mint: times.min()! - range + 1, maxt: times.max()!, rangeMs: range, keepStale: false)
-        return RangeData(series: raw, rangeMs: range, windowEnds: times)
+        return (times, range)
+    }
+
+    /// Calls `body` with each series of a range-vector expression. Range selectors stream from storage, one
+    /// series at a time; subqueries are evaluated first.
+    func forEachRangeSeries(
+        _ e: Expr, _ steps: Steps, _ body: (RawSeries, _ rangeMs: Int64, _ windowEnds: [Int64]) throws -> Void
+    ) async throws {
+        if case .matrixSelector(let ms) = e.unwrapped {
+            let (times, range) = try matrixWindows(ms, steps)
+            try await select(
+                ms.vector, mint: times.min()! - range + 1, maxt: times.max()!, rangeMs: range, keepStale: false
+            ) { labels, ts, vals in
+                try body(RawSeries(labels: labels, ts: ts, vs: vals), range, times)
+            }
+            return
+        }
+        let data = try await evalRange(e, steps)
+        for r in data.series { try body(r, data.rangeMs, data.windowEnds) }
     }
 
     func evalSubquery(_ sq: SubqueryExpr, _ steps: Steps) async throws -> RangeData {

@@ -24,7 +24,7 @@ extension Evaluator {
         let times = infoReferenceTimes(c.args[0], readTimes(at: nil, offset: nil, steps))
         let lookback = options.lookbackDeltaMs
         let selector = VectorSelector(name: nil, matchers: nameMatchers + dataMatchers, offset: nil, at: nil)
-        let raw = try await select(selector, mint: times.min()! - lookback + 1, maxt: times.max()!, rangeMs: 0, keepStale: true)
+        let raw = try await selectAll(selector, mint: times.min()! - lookback + 1, maxt: times.max()!, rangeMs: 0, keepStale: true)
         // Latest live sample index of each info series at each step, or -1.
         let latest: [[Int]] = raw.map { r in
             times.map { t in

@@ -20,38 +20,43 @@ extension Evaluator {
         for (k, a) in c.args.enumerated() where k != matrixArg { scalars.append(try await evalScalar(a, steps)) }
         let saved = hintFunction
         hintFunction = name
-        let data = try await evalRange(c.args[matrixArg], steps)
-        hintFunction = saved
+        defer { hintFunction = saved }
         let n = steps.count
-        if name == "absent_over_time" {
-            var s = StepSeries(labels: absentLabels(c.args[matrixArg]), count: n)
-            for i in 0..<n {
-                let any = data.series.contains { r in
-                    let lo = windowStart(r.ts, data.windowEnds[i] - data.rangeMs + 1)
-                    return lo < r.ts.count && r.ts[lo] <= data.windowEnds[i]
-                }
-                if !any { s.values[i] = 1 }
-            }
-            return s.isEmpty ? [] : [s]
-        }
         if name == "double_exponential_smoothing" {
             for i in 0..<n {
                 let sf = scalars[0][i], tf = scalars[1][i]
-                if !(sf > 0 && sf < 1) { throw PromQLError.execution("invalid smoothing factor. Expected: 0 < sf < 1, got: \(formatGoFloat(sf))") }
-                if !(tf > 0 && tf < 1) { throw PromQLError.execution("invalid trend factor. Expected: 0 < tf < 1, got: \(formatGoFloat(tf))") }
+                if !(sf > 0 && sf < 1) {
+                    throw PromQLError.execution("invalid smoothing factor. Expected: 0 < sf < 1, got: \(formatGoFloat(sf))")
+                }
+                if !(tf > 0 && tf < 1) {
+                    throw PromQLError.execution("invalid trend factor. Expected: 0 < tf < 1, got: \(formatGoFloat(tf))")
+                }
             }
+        }
+        if name == "absent_over_time" {
+            var present = [Bool](repeating: false, count: n)
+            try await forEachRangeSeries(c.args[matrixArg], steps) { r, rangeMs, ends in
+                for i in 0..<n where !present[i] {
+                    let lo = windowStart(r.ts, ends[i] - rangeMs + 1)
+                    present[i] = lo < r.ts.count && r.ts[lo] <= ends[i]
+                }
+            }
+            var s = StepSeries(labels: absentLabels(c.args[matrixArg]), count: n)
+            for i in 0..<n where !present[i] { s.values[i] = 1 }
+            return s.isEmpty ? [] : [s]
         }
         let f = try rangeKernel(name, scalars)
         let keepName = name == "last_over_time" || name == "first_over_time"
         var out: [StepSeries] = []
-        out.reserveCapacity(data.series.count)
-        for r in data.series {
+        // Each series is visited once: its windows slide forward with the steps (two moving indices), and the
+        // per-step work reads array slices without allocating.
+        try await forEachRangeSeries(c.args[matrixArg], steps) { r, rangeMs, ends in
             var values = [Double](repeating: Absent.value, count: n)
             var lo = 0, hi = 0
             var found = false
             for i in 0..<n {
-                let end = data.windowEnds[i], start = end - data.rangeMs
-                if i > 0 && end < data.windowEnds[i - 1] { (lo, hi) = (0, 0) }
+                let end = ends[i], start = end - rangeMs
+                if i > 0 && end < ends[i - 1] { (lo, hi) = (0, 0) }
                 while lo < r.ts.count && r.ts[lo] <= start { lo += 1 }
                 if hi < lo { hi = lo }
                 while hi < r.ts.count && r.ts[hi] <= end { hi += 1 }
