@@ -27,38 +27,29 @@ extension Evaluator {
         }
         let saved = (hintGrouping, hintBy)
         (hintGrouping, hintBy) = (a.grouping, !a.without)
-        let input = try await evalVector(a.expr, steps)
-        (hintGrouping, hintBy) = saved
-
-        // Group membership is fixed per series, so it is computed once, not per step.
-        var groupIndex: [Labels: Int] = [:]
-        var groupLabels: [Labels] = []
-        var groupDrop: [Bool] = []
-        var groupOf = [Int](repeating: 0, count: input.count)
-        let names = Set(a.grouping)
-        let byName = !a.without && names.contains(LabelName.metricName)
-        for (k, s) in input.enumerated() {
-            let key = a.without ? s.labels.removing(names.union([LabelName.metricName])) : s.labels.keeping(names)
-            if let g = groupIndex[key] {
-                groupOf[k] = g
-                if byName && s.dropName { groupDrop[g] = true }
-            } else {
-                groupIndex[key] = groupLabels.count
-                groupOf[k] = groupLabels.count
-                groupLabels.append(key)
-                groupDrop.append(byName && s.dropName)
+        defer { (hintGrouping, hintBy) = saved }
+        var grouper = Grouper(a)
+        if [.sum, .avg, .min, .max, .count, .group, .stddev, .stdvar].contains(a.op) {
+            // Streamed: each input series is folded into its group as it arrives and then dropped.
+            var acc = Accumulator(op: a.op, n: n)
+            try await forEachVectorSeries(a.expr, steps) { s in
+                let g = grouper.group(s)
+                if g == acc.groups { acc.addGroup() }
+                acc.add(s.values, to: g)
             }
-        }
-        let G = groupLabels.count
-        switch a.op {
-        case .sum, .avg, .min, .max, .count, .group, .stddev, .stdvar:
-            let values = simpleAggregate(a.op, input, groupOf, G, n)
+            let values = acc.finish()
             var out: [StepSeries] = []
-            for g in 0..<G {
-                let s = StepSeries(labels: groupLabels[g], values: Array(values[g * n..<(g + 1) * n]), dropName: groupDrop[g])
+            for g in 0..<grouper.labels.count {
+                let s = StepSeries(labels: grouper.labels[g], values: Array(values[g * n..<(g + 1) * n]), dropName: grouper.drop[g])
                 if !s.isEmpty { out.append(s) }
             }
             return .vector(out)
+        }
+        let input = try await evalVector(a.expr, steps)
+        let groupOf = input.map { grouper.group($0) }
+        let groupLabels = grouper.labels, groupDrop = grouper.drop
+        let G = groupLabels.count
+        switch a.op {
         case .quantile:
             var out: [StepSeries] = []
             for g in 0..<G {
@@ -85,76 +76,18 @@ extension Evaluator {
             return .vector(c.series)
         case .topk, .bottomk, .limitk, .limit_ratio:
             return .vector(try selectAggregate(a.op, param, input, groupOf, G, n))
+        default:
+            throw PromQLError.execution("unexpected aggregation \(a.op.rawValue)")
         }
     }
 
-    /// sum, avg, min, max, count, group, stddev, stdvar into a flat `[group * n + step]` array.
-    func simpleAggregate(_ op: AggregateOp, _ input: [StepSeries], _ groupOf: [Int], _ G: Int, _ n: Int) -> [Double] {
-        var value = [Double](repeating: Absent.value, count: G * n)
-        var comp = [Double](repeating: 0, count: G * n)
-        var count = [Double](repeating: 0, count: G * n)
-        var mean = [Double](repeating: 0, count: op == .avg ? G * n : 0)
-        var incremental = [Bool](repeating: false, count: op == .avg ? G * n : 0)
-        for (k, s) in input.enumerated() {
-            let base = groupOf[k] * n
-            for i in 0..<n {
-                let v = s.values[i]
-                if Absent.isAbsent(v) { continue }
-                let j = base + i
-                count[j] += 1
-                if count[j] == 1 {
-                    switch op {
-                    case .count: value[j] = 1
-                    case .group: value[j] = 1
-                    case .stddev, .stdvar:
-                        comp[j] = v  // running mean
-                        value[j] = v.isFinite ? 0 : .nan  // sum of squared deviations
-                    default: value[j] = v
-                    }
-                    continue
-                }
-                switch op {
-                case .sum: (value[j], comp[j]) = kahanInc(v, value[j], comp[j])
-                case .count: value[j] += 1
-                case .group: break
-                case .min: if value[j] > v || value[j].isNaN { value[j] = v }
-                case .max: if value[j] < v || value[j].isNaN { value[j] = v }
-                case .stddev, .stdvar:
-                    let delta = v - comp[j]
-                    comp[j] += delta / count[j]
-                    value[j] += delta * (v - comp[j])
-                case .avg:
-                    if !incremental[j] {
-                        let (s2, c2) = kahanInc(v, value[j], comp[j])
-                        if !s2.isInfinite || value[j].isInfinite {
-                            (value[j], comp[j]) = (s2, c2)
-                            continue
-                        }
-                        incremental[j] = true
-                        mean[j] = value[j] / (count[j] - 1)
-                        comp[j] /= count[j] - 1
-                    }
-                    if mean[j].isInfinite {
-                        if v.isInfinite && (mean[j] > 0) == (v > 0) { continue }
-                        if !v.isInfinite && !v.isNaN { continue }
-                    }
-                    let q = (count[j] - 1) / count[j]
-                    (mean[j], comp[j]) = kahanInc(v / count[j], q * mean[j], q * comp[j])
-                default: break
-                }
-            }
+    /// Calls `body` with each series of an instant-vector expression; range-vector functions stream theirs.
+    func forEachVectorSeries(_ e: Expr, _ steps: Steps, _ body: (StepSeries) throws -> Void) async throws {
+        if case .call(let c) = e.unwrapped, c.function.argTypes.contains(.matrix) {
+            try await evalRangeFunction(c, steps, sink: body)
+            return
         }
-        for j in 0..<(G * n) where count[j] > 0 {
-            switch op {
-            case .sum: value[j] += comp[j]
-            case .avg:
-                value[j] = incremental[j] ? mean[j] + comp[j] : value[j] / count[j] + comp[j] / count[j]
-            case .stdvar: value[j] /= count[j]
-            case .stddev: value[j] = (value[j] / count[j]).squareRoot()
-            default: break
-            }
-        }
-        return value
+        for s in try await evalVector(e, steps) { try body(s) }
     }
 }
 

@@ -14,6 +14,14 @@ struct Window {
 
 extension Evaluator {
     func evalRangeFunction(_ c: Call, _ steps: Steps) async throws -> [StepSeries] {
+        var out: [StepSeries] = []
+        try await evalRangeFunction(c, steps) { out.append($0) }
+        return out
+    }
+
+    /// Evaluates a range-vector function, handing each output series to `sink` as soon as it is computed, so an
+    /// enclosing aggregation need not hold them all.
+    func evalRangeFunction(_ c: Call, _ steps: Steps, sink: (StepSeries) throws -> Void) async throws {
         let name = c.function.name
         let matrixArg = c.function.argTypes.firstIndex(of: .matrix)!
         var scalars: [[Double]] = []
@@ -43,11 +51,11 @@ extension Evaluator {
             }
             var s = StepSeries(labels: absentLabels(c.args[matrixArg]), count: n)
             for i in 0..<n where !present[i] { s.values[i] = 1 }
-            return s.isEmpty ? [] : [s]
+            if !s.isEmpty { try sink(s) }
+            return
         }
         let f = try rangeKernel(name, scalars)
         let keepName = name == "last_over_time" || name == "first_over_time"
-        var out: [StepSeries] = []
         // Each series is visited once: its windows slide forward with the steps (two moving indices), and the
         // per-step work reads array slices without allocating.
         try await forEachRangeSeries(c.args[matrixArg], steps) { r, rangeMs, ends in
@@ -67,9 +75,8 @@ extension Evaluator {
                     found = true
                 }
             }
-            if found { out.append(StepSeries(labels: r.labels, values: values, dropName: r.dropName || !keepName)) }
+            if found { try sink(StepSeries(labels: r.labels, values: values, dropName: r.dropName || !keepName)) }
         }
-        return out
     }
 
     /// The per-window computation of a range-vector function; nil means no output for that step.
@@ -151,8 +158,10 @@ extension Evaluator {
                 return isDev ? variance.squareRoot() : variance
             }
         case "quantile_over_time":
+            var buf: [Double] = []
             return { w, i in
-                var buf = Array(w.vs)
+                buf.removeAll(keepingCapacity: true)
+                buf.append(contentsOf: w.vs)
                 return quantile(scalars[0][i], &buf)
             }
         case "mad_over_time":
