@@ -66,9 +66,11 @@ struct EngineTests {
         var options = EngineOptions()
         options.maxSamples = 50
         await #expect(throws: PromQLError(.limit, "")) {
-            try await Engine(options: options).instantQuery("count_over_time(foo[2m])", at: Timestamp(ms: 99_000), storage: storage)
+            try await Engine(options: options).instantQuery(
+                "count_over_time(foo[2m])", at: Timestamp(ms: 99_000), storage: storage)
         }
-        let ok = try await Engine(options: options).instantQuery("count_over_time(foo[30s])", at: Timestamp(ms: 99_000), storage: storage)
+        let ok = try await Engine(options: options).instantQuery(
+            "count_over_time(foo[30s])", at: Timestamp(ms: 99_000), storage: storage)
         guard case .vector(let v) = ok else {
             Issue.record("not a vector")
             return

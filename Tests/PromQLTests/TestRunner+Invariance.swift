@@ -5,12 +5,14 @@ import PromQL
 /// instant, and the query with `@ <instant>` added to every selector and subquery.
 extension TestRunner {
     func invarianceProblem(_ cmd: EvalCommand, _ storage: MemoryStorage, _ instant: QueryValue) async -> String? {
-        guard cmd.instant, !cmd.expectFail, let expr = try? PromQLParser.parse(cmd.query), isStepInvariantCandidate(expr)
+        guard cmd.instant, !cmd.expectFail, let expr = try? PromQLParser.parse(cmd.query),
+            isStepInvariantCandidate(expr)
         else { return nil }
         let t = Timestamp(ms: cmd.start)
         let want: [Labels: Double]
         switch instant {
-        case .vector(let elements): want = Dictionary(elements.map { ($0.labels, $0.v) }, uniquingKeysWith: { a, _ in a })
+        case .vector(let elements):
+            want = Dictionary(elements.map { ($0.labels, $0.v) }, uniquingKeysWith: { a, _ in a })
         case .scalar(let s): want = [Labels(): s.v]
         default: return nil
         }
@@ -66,10 +68,12 @@ extension TestRunner {
             return isStepInvariantCandidate(sq.expr)
         case .paren(let inner), .unary(_, let inner): return isStepInvariantCandidate(inner)
         case .binary(let b): return isStepInvariantCandidate(b.lhs) && isStepInvariantCandidate(b.rhs)
-        case .aggregate(let a): return isStepInvariantCandidate(a.expr) && (a.param.map(isStepInvariantCandidate) ?? true)
+        case .aggregate(let a):
+            return isStepInvariantCandidate(a.expr) && (a.param.map(isStepInvariantCandidate) ?? true)
         case .call(let c):
             if timeFunctions.contains(c.function.name) { return false }
-            if c.function.name == "timestamp", case .vectorSelector = c.args[0].unwrapped {} else if c.function.name == "timestamp" {
+            if c.function.name == "timestamp", case .vectorSelector = c.args[0].unwrapped {
+            } else if c.function.name == "timestamp" {
                 return false
             }
             return c.args.allSatisfy(isStepInvariantCandidate)

@@ -103,7 +103,8 @@ struct TestRunner {
     func compare(_ cmd: EvalCommand, _ result: QueryValue) -> String? {
         switch result {
         case .string(let s, _):
-            return s == cmd.expectedString ? nil : "got string \"\(s)\", want \(cmd.expectedString.map { "\"\($0)\"" } ?? "other")"
+            return s == cmd.expectedString
+                ? nil : "got string \"\(s)\", want \(cmd.expectedString.map { "\"\($0)\"" } ?? "other")"
         case .scalar(let s):
             if let want = cmd.expectedScalar {
                 return almostEqual(want, s.v) ? nil : "got scalar \(s.v), want \(want)"
@@ -124,7 +125,8 @@ struct TestRunner {
                 guard series.count == 1, series[0].samples.count == (cmd.instant ? 1 : series[0].samples.count) else {
                     return "got \(describe(result)), want scalar \(want)"
                 }
-                return series[0].samples.allSatisfy { almostEqual(want, $0.v) } ? nil : "got \(describe(result)), want scalar \(want)"
+                return series[0].samples.allSatisfy { almostEqual(want, $0.v) }
+                    ? nil : "got \(describe(result)), want scalar \(want)"
             }
             let got = series.map { ExpectedSeries(labels: $0.labels, points: $0.samples.map { ($0.t.ms, $0.v) }) }
             return compareSeries(got: got, want: cmd.expected, ordered: false)
@@ -133,7 +135,8 @@ struct TestRunner {
 
     func compareSeries(got: [ExpectedSeries], want: [ExpectedSeries], ordered: Bool) -> String? {
         if got.count != want.count {
-            return "got \(got.count) series, want \(want.count):\n      got:  \(render(got))\n      want: \(render(want))"
+            return
+                "got \(got.count) series, want \(want.count):\n      got:  \(render(got))\n      want: \(render(want))"
         }
         for (k, w) in want.enumerated() {
             let candidates = ordered ? [got[k]] : got.filter { $0.labels == w.labels }

@@ -255,7 +255,9 @@ enum TestScript {
                 opIndex = k
                 break
             }
-            if let op = opIndex, let a = parseNumber(String(chars[..<op])), let d = parseNumber(String(chars[(op + 1)...])) {
+            if let op = opIndex, let a = parseNumber(String(chars[..<op])),
+                let d = parseNumber(String(chars[(op + 1)...]))
+            {
                 let delta = chars[op] == "-" ? -d : d
                 var k = a
                 out.append(k)

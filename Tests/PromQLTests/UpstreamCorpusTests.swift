@@ -13,7 +13,8 @@ import Testing
     ]
 
     static func fixture(_ name: String, _ ext: String) throws -> String {
-        let url = try #require(Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures/promql"))
+        let url = try #require(
+            Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Fixtures/promql"))
         return try String(contentsOf: url, encoding: .utf8)
     }
 
@@ -38,7 +39,8 @@ import Testing
         let report = try await TestRunner().run(file: file, text: text, skips: Self.skips()[file] ?? [:])
         print("PROMQL-CORPUS \(report)")
         if !report.stalePasses.isEmpty {
-            print("PROMQL-CORPUS \(file): skipped evals that now pass: \(report.stalePasses.map(String.init).joined(separator: ","))")
+            let lines = report.stalePasses.map(String.init).joined(separator: ",")
+            print("PROMQL-CORPUS \(file): skipped evals that now pass: \(lines)")
         }
         for f in report.failures { print("PROMQL-FAIL \(f)") }
         for f in report.nativeHistogramFailures { print("PROMQL-SKIPME \(f)") }

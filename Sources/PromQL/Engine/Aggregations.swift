@@ -19,7 +19,9 @@ extension Evaluator {
                 if case .string(let lit) = p.unwrapped, !lit.isValidUTF8 {
                     throw PromQLError.execution("invalid label name \(goQuote(lit.bytes))")
                 }
-                guard case .string(let s) = try await eval(p, steps) else { throw PromQLError.execution("expected string") }
+                guard case .string(let s) = try await eval(p, steps) else {
+                    throw PromQLError.execution("expected string")
+                }
                 labelName = s
             } else {
                 param = try await evalScalar(p, steps)
@@ -40,7 +42,8 @@ extension Evaluator {
             let values = acc.finish()
             var out: [StepSeries] = []
             for g in 0..<grouper.labels.count {
-                let s = StepSeries(labels: grouper.labels[g], values: Array(values[g * n..<(g + 1) * n]), dropName: grouper.drop[g])
+                let s = StepSeries(
+                    labels: grouper.labels[g], values: Array(values[g * n..<(g + 1) * n]), dropName: grouper.drop[g])
                 if !s.isEmpty { out.append(s) }
             }
             return .vector(out)

@@ -116,7 +116,9 @@ extension Evaluator {
         return labels.removing(Set(m.matchingLabels + [LabelName.metricName]))
     }
 
-    func setAnd(_ l: [StepSeries], _ r: [StepSeries], _ m: VectorMatching, _ n: Int, unless: Bool) throws -> [StepSeries] {
+    func setAnd(_ l: [StepSeries], _ r: [StepSeries], _ m: VectorMatching, _ n: Int, unless: Bool) throws
+        -> [StepSeries]
+    {
         var bySig: [Labels: [Int]] = [:]
         for (k, s) in r.enumerated() { bySig[signature(s.labels, m), default: []].append(k) }
         var out: [StepSeries] = []

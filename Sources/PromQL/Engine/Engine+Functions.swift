@@ -22,14 +22,15 @@ extension Evaluator {
             return .vector([StepSeries(labels: Labels(), values: try await evalScalar(c.args[0], steps))])
         case "scalar":
             let v = try await evalVector(c.args[0], steps)
-            return .scalar((0..<n).map { i in
-                var found: Double? = nil
-                for s in v where !Absent.isAbsent(s.values[i]) {
-                    if found != nil { return .nan }
-                    found = s.values[i]
-                }
-                return found ?? .nan
-            })
+            return .scalar(
+                (0..<n).map { i in
+                    var found: Double? = nil
+                    for s in v where !Absent.isAbsent(s.values[i]) {
+                        if found != nil { return .nan }
+                        found = s.values[i]
+                    }
+                    return found ?? .nan
+                })
         case "timestamp":
             var v: [StepSeries]
             if case .vectorSelector(let vs) = c.args[0].unwrapped {
@@ -37,7 +38,9 @@ extension Evaluator {
             } else {
                 v = try await evalVector(c.args[0], steps)
                 for k in v.indices {
-                    for i in 0..<n where !Absent.isAbsent(v[k].values[i]) { v[k].values[i] = Double(steps.time(i)) / 1000 }
+                    for i in 0..<n where !Absent.isAbsent(v[k].values[i]) {
+                        v[k].values[i] = Double(steps.time(i)) / 1000
+                    }
                 }
             }
             for k in v.indices { v[k].dropName = true }

@@ -40,9 +40,10 @@ public struct Engine: Sendable {
         case .string(let s): return .string(s, time)
         case .vector(let series):
             let cleaned = try finish(series)
-            return .vector(cleaned.compactMap { s in
-                Absent.isAbsent(s.values[0]) ? nil : VectorElement(labels: s.labels, t: time, v: s.values[0])
-            })
+            return .vector(
+                cleaned.compactMap { s in
+                    Absent.isAbsent(s.values[0]) ? nil : VectorElement(labels: s.labels, t: time, v: s.values[0])
+                })
         case .range(let data):
             var out: [ResultSeries] = []
             for s in data.series {
@@ -50,7 +51,9 @@ public struct Engine: Sendable {
                 let hi = windowStart(s.ts, data.windowEnds[0] + 1)
                 if lo == hi { continue }
                 let samples = (lo..<hi).map { Sample(t: Timestamp(ms: s.ts[$0]), v: s.vs[$0]) }
-                out.append(ResultSeries(labels: s.dropName ? s.labels.removing([LabelName.metricName]) : s.labels, samples: samples))
+                out.append(
+                    ResultSeries(
+                        labels: s.dropName ? s.labels.removing([LabelName.metricName]) : s.labels, samples: samples))
             }
             try checkDuplicates(out.map(\.labels))
             return .matrix(out.sorted { $0.labels < $1.labels })
@@ -69,10 +72,14 @@ public struct Engine: Sendable {
     public func rangeQuery(
         _ expr: Expr, start: Timestamp, end: Timestamp, stepMs: Int64, storage: any Queryable
     ) async throws -> QueryValue {
-        guard stepMs > 0 else { throw PromQLError(.parse, "zero or negative query resolution step widths are not accepted") }
+        guard stepMs > 0 else {
+            throw PromQLError(.parse, "zero or negative query resolution step widths are not accepted")
+        }
         guard end >= start else { throw PromQLError(.parse, "end timestamp must not be before start time") }
         guard expr.type == .scalar || expr.type == .vector else {
-            throw PromQLError(.parse, "invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector")
+            throw PromQLError(
+                .parse,
+                "invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector")
         }
         let steps = Steps(start: start.ms, end: end.ms, step: stepMs)
         let ev = Evaluator(storage: storage, options: options, queryStart: start.ms, queryEnd: end.ms, stepMs: stepMs)

@@ -54,7 +54,9 @@ final class Evaluator {
     }
 
     func evalVector(_ e: Expr, _ steps: Steps) async throws -> [StepSeries] {
-        guard case .vector(let v) = try await eval(e, steps) else { throw PromQLError.execution("expected instant vector") }
+        guard case .vector(let v) = try await eval(e, steps) else {
+            throw PromQLError.execution("expected instant vector")
+        }
         return v
     }
 
@@ -64,7 +66,9 @@ final class Evaluator {
     }
 
     func evalRange(_ e: Expr, _ steps: Steps) async throws -> RangeData {
-        guard case .range(let v) = try await eval(e.unwrapped, steps) else { throw PromQLError.execution("expected range vector") }
+        guard case .range(let v) = try await eval(e.unwrapped, steps) else {
+            throw PromQLError.execution("expected range vector")
+        }
         return v
     }
 

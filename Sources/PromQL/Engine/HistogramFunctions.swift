@@ -172,4 +172,3 @@ func bucketFraction(_ lower: Double, _ upper: Double, _ buckets: inout [Bucket])
     }
     return (rank(at: upper) - rank(at: lower)) / total
 }
-

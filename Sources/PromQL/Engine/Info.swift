@@ -24,7 +24,8 @@ extension Evaluator {
         let times = infoReferenceTimes(c.args[0], readTimes(at: nil, offset: nil, steps))
         let lookback = options.lookbackDeltaMs
         let selector = VectorSelector(name: nil, matchers: nameMatchers + dataMatchers, offset: nil, at: nil)
-        let raw = try await selectAll(selector, mint: times.min()! - lookback + 1, maxt: times.max()!, rangeMs: 0, keepStale: true)
+        let raw = try await selectAll(
+            selector, mint: times.min()! - lookback + 1, maxt: times.max()!, rangeMs: 0, keepStale: true)
         // Latest live sample index of each info series at each step, or -1.
         let latest: [[Int]] = raw.map { r in
             times.map { t in
@@ -59,12 +60,14 @@ extension Evaluator {
                 }
                 var added: [String: String] = [:]
                 for k in chosen.values.sorted() {
-                    for l in raw[k].labels where l.name != LabelName.metricName && !Self.identifyingLabels.contains(l.name) {
+                    for l in raw[k].labels
+                    where l.name != LabelName.metricName && !Self.identifyingLabels.contains(l.name) {
                         if !dataNames.isEmpty && !dataNames.contains(l.name) { continue }
                         if s.labels.get(l.name) != nil { continue }
                         if let v = added[l.name], v != l.value {
                             throw PromQLError.execution(
-                                "conflicting label: \"\(l.name)\" has values \"\(v)\" and \"\(l.value)\" in info series")
+                                "conflicting label: \"\(l.name)\" has values \"\(v)\" and \"\(l.value)\" in info series"
+                            )
                         }
                         added[l.name] = l.value
                     }

@@ -34,7 +34,8 @@ extension Evaluator {
             for i in 0..<n {
                 let sf = scalars[0][i], tf = scalars[1][i]
                 if !(sf > 0 && sf < 1) {
-                    throw PromQLError.execution("invalid smoothing factor. Expected: 0 < sf < 1, got: \(formatGoFloat(sf))")
+                    throw PromQLError.execution(
+                        "invalid smoothing factor. Expected: 0 < sf < 1, got: \(formatGoFloat(sf))")
                 }
                 if !(tf > 0 && tf < 1) {
                     throw PromQLError.execution("invalid trend factor. Expected: 0 < tf < 1, got: \(formatGoFloat(tf))")

@@ -21,7 +21,9 @@ extension Evaluator {
 
         let dropForOp = dropsMetricName(b.op) || b.returnBool
         var c = SeriesCollector(count: n)
-        var matchedOneToOne: [Labels: [Bool]] = [:]
+        // One-to-one: which steps of each match group already produced a pair (flat `[group * n + step]`).
+        var sigIndex: [Labels: Int] = [:]
+        var matchedOneToOne: [Bool] = []
         var pairs: [(Int, Int, Labels)] = []
         for (a, s) in many.enumerated() {
             for r in oneBySig[manySigs[a]] ?? [] { pairs.append((a, r, manySigs[a])) }
@@ -31,13 +33,20 @@ extension Evaluator {
             var slot: Int? = nil
             for i in 0..<n where !Absent.isAbsent(ms.values[i]) && !Absent.isAbsent(os.values[i]) {
                 if m.card == .oneToOne {
-                    var seen = matchedOneToOne[sig] ?? [Bool](repeating: false, count: n)
-                    if seen[i] {
-                        throw PromQLError.execution(
-                            "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+                    let g: Int
+                    if let k = sigIndex[sig] {
+                        g = k
+                    } else {
+                        g = sigIndex.count
+                        sigIndex[sig] = g
+                        matchedOneToOne.append(contentsOf: repeatElement(false, count: n))
                     }
-                    seen[i] = true
-                    matchedOneToOne[sig] = seen
+                    if matchedOneToOne[g * n + i] {
+                        throw PromQLError.execution(
+                            "multiple matches for labels: many-to-one matching must be explicit "
+                                + "(group_left/group_right)")
+                    }
+                    matchedOneToOne[g * n + i] = true
                 }
                 let (vl, vr) = swap ? (os.values[i], ms.values[i]) : (ms.values[i], os.values[i])
                 var (v, keep) = applyBinary(b.op, vl, vr)
@@ -71,8 +80,9 @@ extension Evaluator {
                 if present.count > 1 {
                     let a = labelsString(one[present[0]].labels), b = labelsString(one[present[1]].labels)
                     throw PromQLError.execution(
-                        "found duplicate series for the match group \(labelsString(sig)) on the \(side) hand-side of the operation: [\(a), \(b)];many-to-many matching not allowed: matching labels must be unique on one side"
-                    )
+                        "found duplicate series for the match group \(labelsString(sig)) on the \(side) hand-side "
+                            + "of the operation: [\(a), \(b)];many-to-many matching not allowed: "
+                            + "matching labels must be unique on one side")
                 }
             }
         }

@@ -138,8 +138,10 @@ struct Lexer {
             var unitLen = 0
             if u == UInt8(ascii: "m"), q + 1 < src.count, src[q + 1] == UInt8(ascii: "s") {
                 unitLen = 2
-            } else if [UInt8(ascii: "s"), UInt8(ascii: "m"), UInt8(ascii: "h"), UInt8(ascii: "d"),
-                UInt8(ascii: "w"), UInt8(ascii: "y")].contains(u) {
+            } else if [
+                UInt8(ascii: "s"), UInt8(ascii: "m"), UInt8(ascii: "h"), UInt8(ascii: "d"),
+                UInt8(ascii: "w"), UInt8(ascii: "y"),
+            ].contains(u) {
                 unitLen = 1
             }
             if unitLen == 0 { break }
@@ -196,7 +198,9 @@ struct Lexer {
             bytes.append(UInt8(try hexDigits(2, at)))
         case UInt8(ascii: "u"), UInt8(ascii: "U"):
             let v = try hexDigits(e == UInt8(ascii: "u") ? 4 : 8, at)
-            guard let scalar = Unicode.Scalar(v) else { throw error("escape sequence is an invalid Unicode code point", at) }
+            guard let scalar = Unicode.Scalar(v) else {
+                throw error("escape sequence is an invalid Unicode code point", at)
+            }
             bytes.append(contentsOf: Array(String(Character(scalar)).utf8))
         case UInt8(ascii: "0")...UInt8(ascii: "7"):
             var v = UInt32(e - 48)

@@ -88,7 +88,8 @@ extension Parser {
         } else {
             let minArgs = f.variadic > 0 ? n - f.variadic : n - 1
             if args.count < minArgs {
-                throw error("expected at least \(minArgs) argument(s) in call to \"\(f.name)\", got \(args.count)", at: at)
+                throw error(
+                    "expected at least \(minArgs) argument(s) in call to \"\(f.name)\", got \(args.count)", at: at)
             }
             if f.variadic > 0 && args.count > n {
                 throw error("expected at most \(n) argument(s) in call to \"\(f.name)\", got \(args.count)", at: at)

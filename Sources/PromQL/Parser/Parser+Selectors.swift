@@ -11,10 +11,15 @@ extension Parser {
             advance()
             while peek.kind != .rightBrace {
                 let t = peek
-                guard t.kind == .identifier || t.kind == .string else { throw unexpected("in label matching, expected label") }
+                guard t.kind == .identifier || t.kind == .string else {
+                    throw unexpected("in label matching, expected label")
+                }
                 advance()
                 if t.kind == .string && (peek.kind == .comma || peek.kind == .rightBrace) {
-                    if metricName != nil { throw error("metric name must not be set twice: \"\(metricName!)\" or \"\(t.text)\"", at: t.start) }
+                    if metricName != nil {
+                        throw error(
+                            "metric name must not be set twice: \"\(metricName!)\" or \"\(t.text)\"", at: t.start)
+                    }
                     metricName = t.text
                     matchers.append(.equal(LabelName.metricName, t.text))
                 } else {
@@ -35,7 +40,10 @@ extension Parser {
                         throw self.error("\(error)", at: v.start)
                     }
                     if t.text == LabelName.metricName && kind == .equal {
-                        if name != nil { throw self.error("metric name must not be set twice: \"\(name!)\" or \"\(v.text)\"", at: t.start) }
+                        if name != nil {
+                            throw self.error(
+                                "metric name must not be set twice: \"\(name!)\" or \"\(v.text)\"", at: t.start)
+                        }
                     }
                 }
                 if peek.kind == .comma {
@@ -59,7 +67,9 @@ extension Parser {
         if peek.kind == .rightBracket {
             advance()
             guard case .vectorSelector(let vs) = e else {
-                if case .subquery = e { throw error("subquery is only allowed on instant vector, got range vector instead", at: open) }
+                if case .subquery = e {
+                    throw error("subquery is only allowed on instant vector, got range vector instead", at: open)
+                }
                 throw error("ranges only allowed for vector selectors", at: open)
             }
             if vs.offset != nil { throw error("no offset modifiers allowed before range", at: open) }
@@ -102,7 +112,9 @@ extension Parser {
             sq.offset = offset
             return .subquery(sq)
         default:
-            throw error("offset modifier must be preceded by an instant vector selector or range vector selector or a subquery", at: at)
+            throw error(
+                "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery",
+                at: at)
         }
     }
 
@@ -145,7 +157,9 @@ extension Parser {
             sq.at = at
             return .subquery(sq)
         default:
-            throw error("@ modifier must be preceded by an instant vector selector or range vector selector or a subquery", at: pos)
+            throw error(
+                "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery",
+                at: pos)
         }
     }
 

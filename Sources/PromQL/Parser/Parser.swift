@@ -111,7 +111,9 @@ struct Parser {
         let operand = try parseBinary(minPrecedence: BinaryOperator.pow.precedence)
         if case .number(let v) = operand { return .number(negate ? -v : v) }
         guard operand.type == .scalar || operand.type == .vector else {
-            throw error("unary expression only allowed on expressions of type scalar or instant vector, got \(operand.type.rawValue)")
+            throw error(
+                "unary expression only allowed on expressions of type scalar or instant vector, "
+                    + "got \(operand.type.rawValue)")
         }
         return .unary(negate: negate, operand)
     }
@@ -238,7 +240,9 @@ struct Parser {
         let wantArgs = op.paramType == nil ? 1 : 2
         guard args.count == wantArgs else {
             if args.isEmpty { throw error("no arguments for aggregate expression provided", at: opToken.start) }
-            throw error("wrong number of arguments for aggregate expression provided, expected \(wantArgs), got \(args.count)", at: opToken.start)
+            throw error(
+                "wrong number of arguments for aggregate expression provided, expected \(wantArgs), got \(args.count)",
+                at: opToken.start)
         }
         let agg = AggregateExpr(
             op: op, expr: args[wantArgs - 1], param: wantArgs == 2 ? args[0] : nil, grouping: grouping ?? [],
