@@ -14,14 +14,17 @@ public struct PromQLError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let limit = Code("limit")
         /// The storage failed.
         public static let storage = Code("storage")
+        /// The code name.
         public var description: String { name }
     }
 
+    /// The kind of failure.
     public var code: Code
     /// A message with concrete values, phrased like Prometheus's.
     public var message: String
     /// The byte range of the query text the error refers to, for parse errors.
     public var position: Range<Int>?
+    /// The error that caused this one, e.g. from storage.
     public var underlying: (any Error & Sendable)?
     /// `#fileID:#line` where the error was raised.
     public var location: String
@@ -38,8 +41,10 @@ public struct PromQLError: Error, CustomStringConvertible, Sendable, Equatable {
         self.location = "\(fileID):\(line)"
     }
 
+    /// The message, followed by the underlying error if any.
     public var description: String { message + (underlying.map { " (\($0))" } ?? "") }
 
+    /// Compares codes only.
     public static func == (lhs: PromQLError, rhs: PromQLError) -> Bool { lhs.code == rhs.code }
 
     static func execution(_ message: String, fileID: String = #fileID, line: Int = #line) -> PromQLError {

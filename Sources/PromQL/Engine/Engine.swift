@@ -12,6 +12,7 @@ public struct EngineOptions: Sendable {
     /// Resolution of subqueries without an explicit step.
     public var defaultSubqueryStepMs: Int64 = 60_000
 
+    /// Prometheus defaults.
     public init() {}
 }
 
@@ -19,8 +20,10 @@ public struct EngineOptions: Sendable {
 ///
 /// Thread-safe: the engine holds only settings; each query runs on its own evaluator.
 public struct Engine: Sendable {
+    /// Lookback, limits and defaults used by every query.
     public var options: EngineOptions
 
+    /// Creates an engine with the given settings.
     public init(options: EngineOptions = EngineOptions()) { self.options = options }
 
     /// Evaluates `query` at a single instant.

@@ -2,20 +2,27 @@ public import PromModel
 
 /// One element of an instant-vector result.
 public struct VectorElement: Sendable, Hashable {
+    /// The series identity.
     public var labels: Labels
+    /// The evaluation time.
     public var t: Timestamp
+    /// The value.
     public var v: Double
 }
 
 /// One series of a range-vector or range-query result.
 public struct ResultSeries: Sendable, Hashable {
+    /// The series identity.
     public var labels: Labels
+    /// Points in increasing time order.
     public var samples: [Sample]
 }
 
 /// The result of a query.
 public enum QueryValue: Sendable {
+    /// A scalar at the evaluation time.
     case scalar(Sample)
+    /// A string literal's value at the evaluation time.
     case string(String, Timestamp)
     /// Instant-query vector result, in the engine's output order (meaningful after `sort`, `topk`, ...).
     case vector([VectorElement])

@@ -10,6 +10,8 @@ public enum ValueType: String, Sendable, Hashable {
 }
 
 /// A parsed PromQL expression.
+///
+/// Cases mirror Prometheus' node types; parentheses are kept (`paren`) so positions and printing stay faithful.
 public indirect enum Expr: Sendable {
     case number(Double)
     case string(StringLiteral)
@@ -46,7 +48,9 @@ public indirect enum Expr: Sendable {
 
 /// A string literal; `bytes` keeps escapes that are not valid UTF-8 (`"\xff"`).
 public struct StringLiteral: Sendable {
+    /// The decoded text (invalid UTF-8 repaired).
     public var value: String
+    /// The decoded bytes exactly.
     public var bytes: [UInt8]
     /// Whether the literal decodes to valid UTF-8.
     public var isValidUTF8: Bool { String(validating: bytes, as: UTF8.self) != nil }
@@ -118,32 +122,43 @@ public struct VectorSelector: Sendable {
     public var name: String?
     /// All matchers, including the one for `__name__`.
     public var matchers: [Matcher]
+    /// `offset`; negative looks ahead.
     public var offset: DurationExpr?
+    /// `@` modifier.
     public var at: AtModifier?
 }
 
 /// `selector[5m]`.
 public struct MatrixSelector: Sendable {
+    /// The selector the range applies to.
     public var vector: VectorSelector
+    /// Window length; windows are left-open `(t - range, t]`.
     public var range: DurationExpr
 }
 
 /// `expr[range:step]`.
 public struct SubqueryExpr: Sendable {
+    /// The inner expression.
     public var expr: Expr
+    /// Window length; windows are left-open `(t - range, t]`.
     public var range: DurationExpr
     /// nil means the engine's default resolution.
     public var step: DurationExpr?
+    /// `offset`; negative looks ahead.
     public var offset: DurationExpr?
+    /// `@` modifier.
     public var at: AtModifier?
 }
 
 /// How two vectors' elements are paired by a binary operator.
 public struct VectorMatching: Sendable {
+    /// Which side may have several elements per match group; many-to-many is for set operators.
     public enum Cardinality: Sendable { case oneToOne, manyToOne, oneToMany, manyToMany }
+    /// The cardinality of the matching.
     public var card: Cardinality
     /// `on(...)` when true, else `ignoring(...)`.
     public var on: Bool
+    /// The `on`/`ignoring` label list.
     public var matchingLabels: [String]
     /// Labels copied from the "one" side by `group_left(...)`/`group_right(...)`.
     public var include: [String]
@@ -155,10 +170,15 @@ public struct VectorMatching: Sendable {
 
 /// `lhs op bool on(...) group_left(...) rhs`.
 public struct BinaryExpr: Sendable {
+    /// The operator.
     public var op: BinaryOperator
+    /// Left operand.
     public var lhs: Expr
+    /// Right operand.
     public var rhs: Expr
+    /// `bool`: comparisons return 0 or 1 instead of filtering.
     public var returnBool: Bool
+    /// Set when both operands are instant vectors.
     public var matching: VectorMatching?
 }
 
@@ -178,15 +198,22 @@ public enum AggregateOp: String, Sendable, CaseIterable {
 
 /// `sum by (job) (expr)`, `topk(3, expr)`.
 public struct AggregateExpr: Sendable {
+    /// The operator.
     public var op: AggregateOp
+    /// The inner expression.
     public var expr: Expr
+    /// The parameter of `topk`, `quantile`, `count_values`, ...
     public var param: Expr?
+    /// The `by`/`without` label list.
     public var grouping: [String]
+    /// True for `without`, false for `by` (or no clause).
     public var without: Bool
 }
 
 /// A function call.
 public struct Call: Sendable {
+    /// The called function.
     public var function: FunctionSignature
+    /// The arguments, type checked against the signature.
     public var args: [Expr]
 }

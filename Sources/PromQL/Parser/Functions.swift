@@ -1,9 +1,12 @@
 /// The name and argument types of a PromQL function.
 public struct FunctionSignature: Sendable {
+    /// The name as written in queries.
     public var name: String
+    /// Argument types in order.
     public var argTypes: [ValueType]
     /// 0: exactly `argTypes`; n > 0: up to n trailing arguments optional; -1: the last type repeats.
     public var variadic: Int
+    /// The result type.
     public var returnType: ValueType
 
     init(_ name: String, _ argTypes: [ValueType], _ returnType: ValueType, variadic: Int = 0) {
