@@ -41,8 +41,8 @@ public struct PromQLError: Error, CustomStringConvertible, Sendable, Equatable {
         self.location = "\(fileID):\(line)"
     }
 
-    /// The message, followed by the underlying error if any.
-    public var description: String { message + (underlying.map { " (\($0))" } ?? "") }
+    /// The message; storage errors already include the underlying error's text.
+    public var description: String { message }
 
     /// Compares codes only.
     public static func == (lhs: PromQLError, rhs: PromQLError) -> Bool { lhs.code == rhs.code }

@@ -115,3 +115,22 @@ struct EngineTests {
         #expect(e.map(\.v) == [expected])
     }
 }
+
+/// A storage whose reads fail.
+struct FailingStorage: Queryable {
+    struct Broken: Error {}
+    func querier(mint: Timestamp, maxt: Timestamp) async throws -> any Querier { throw Broken() }
+}
+
+struct StorageErrorTests {
+    @Test func storageErrorsAreWrapped() async throws {
+        do {
+            _ = try await Engine().instantQuery("rate(foo[5m])", at: Timestamp(ms: 0), storage: FailingStorage())
+            Issue.record("no error")
+        } catch let e as PromQLError {
+            #expect(e.code == .storage)
+            #expect(e.underlying is FailingStorage.Broken)
+            #expect(e.message.hasPrefix("cannot read series matching {__name__=\"foo\"}"))
+        }
+    }
+}

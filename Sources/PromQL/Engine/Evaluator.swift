@@ -101,6 +101,23 @@ final class Evaluator {
         _ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64, keepStale: Bool, retain: Bool = false,
         _ body: (Labels, [Int64], [Double]) throws -> Void
     ) async throws {
+        do {
+            try await selectUnwrapped(
+                vs, mint: mint, maxt: maxt, rangeMs: rangeMs, keepStale: keepStale, retain: retain, body)
+        } catch let e as PromQLError {
+            throw e
+        } catch {
+            let matchers = vs.matchers.map(\.description).joined(separator: ", ")
+            throw PromQLError(
+                .storage, "cannot read series matching {\(matchers)} in [\(mint), \(maxt)]: \(error)", underlying: error
+            )
+        }
+    }
+
+    private func selectUnwrapped(
+        _ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64, keepStale: Bool, retain: Bool,
+        _ body: (Labels, [Int64], [Double]) throws -> Void
+    ) async throws {
         let querier = try await storage.querier(mint: Timestamp(ms: mint), maxt: Timestamp(ms: maxt))
         defer { querier.close() }
         let hints = SelectHints(
