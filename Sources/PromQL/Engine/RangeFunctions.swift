@@ -59,11 +59,18 @@ extension Evaluator {
         let keepName = name == "last_over_time" || name == "first_over_time"
         // Each series is visited once: its windows slide forward with the steps (two moving indices), and the
         // per-step work reads array slices without allocating.
+        // Under `@` every step reads the same window; unless the result depends on the step time, it is
+        // computed once and copied.
+        let usesEvalTime = name == "predict_linear"
         try await forEachRangeSeries(c.args[matrixArg], steps) { r, rangeMs, ends in
             var values = [Double](repeating: Absent.value, count: n)
             var lo = 0, hi = 0
             var found = false
             for i in 0..<n {
+                if i > 0 && !usesEvalTime && ends[i] == ends[i - 1] && scalars.allSatisfy({ $0[i] == $0[i - 1] }) {
+                    values[i] = values[i - 1]
+                    continue
+                }
                 let end = ends[i], start = end - rangeMs
                 if i > 0 && end < ends[i - 1] { (lo, hi) = (0, 0) }
                 while lo < r.ts.count && r.ts[lo] <= start { lo += 1 }
