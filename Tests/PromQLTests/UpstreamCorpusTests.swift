@@ -27,7 +27,10 @@ import Testing
             let parts = t.split(separator: " ", maxSplits: 1)
             let loc = parts[0].split(separator: ":")
             guard loc.count == 2, let n = Int(loc[1]) else { continue }
-            out[String(loc[0]), default: [:]][n] = parts.count > 1 ? String(parts[1]) : ""
+            let file = String(loc[0])
+            #expect(out[file]?[n] == nil, "duplicate skip entry \(file):\(n)")
+            #expect(parts.count > 1, "skip entry \(file):\(n) has no reason")
+            out[file, default: [:]][n] = parts.count > 1 ? String(parts[1]) : ""
         }
         return out
     }
