@@ -84,11 +84,17 @@ extension Evaluator {
         }
     }
 
-    /// Calls `body` with each series of an instant-vector expression; range-vector functions stream theirs.
+    /// Calls `body` with each series of an instant-vector expression; selectors and range-vector functions stream
+    /// theirs, so an aggregation over them holds only its groups.
     func forEachVectorSeries(_ e: Expr, _ steps: Steps, _ body: (StepSeries) throws -> Void) async throws {
-        if case .call(let c) = e.unwrapped, c.function.argTypes.contains(.matrix) {
+        switch e.unwrapped {
+        case .call(let c) where c.function.argTypes.contains(.matrix):
             try await evalRangeFunction(c, steps, sink: body)
             return
+        case .vectorSelector(let vs):
+            try await evalVectorSelector(vs, steps, timestamps: false, sink: body)
+            return
+        default: break
         }
         for s in try await evalVector(e, steps) { try body(s) }
     }

@@ -166,9 +166,17 @@ final class Evaluator {
     /// Latest sample in `(t - lookback, t]` per step, skipping series whose latest sample is a stale marker.
     /// With `timestamps`, the value is the sample's timestamp in seconds (for `timestamp()`).
     func evalVectorSelector(_ vs: VectorSelector, _ steps: Steps, timestamps: Bool) async throws -> [StepSeries] {
+        var out: [StepSeries] = []
+        try await evalVectorSelector(vs, steps, timestamps: timestamps) { out.append($0) }
+        return out
+    }
+
+    /// Streaming form: each series goes to `sink` as soon as its steps are filled.
+    func evalVectorSelector(
+        _ vs: VectorSelector, _ steps: Steps, timestamps: Bool, sink: (StepSeries) throws -> Void
+    ) async throws {
         let times = readTimes(at: vs.at, offset: vs.offset, steps)
         let lookback = options.lookbackDeltaMs
-        var out: [StepSeries] = []
         try await select(vs, mint: times.min()! - lookback + 1, maxt: times.max()!, rangeMs: 0, keepStale: true) {
             labels, ts, vals in
             var values = [Double](repeating: Absent.value, count: steps.count)
@@ -185,9 +193,8 @@ final class Evaluator {
                     found = true
                 }
             }
-            if found { out.append(StepSeries(labels: labels, values: values)) }
+            if found { try sink(StepSeries(labels: labels, values: values)) }
         }
-        return out
     }
 
     func evalMatrixSelector(_ ms: MatrixSelector, _ steps: Steps) async throws -> RangeData {
