@@ -1,1 +1,0 @@
-// Placeholder until the PromQL engine lands (issue #5).
