@@ -14,6 +14,8 @@ public struct PromQLError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let limit = Code("limit")
         /// The storage failed.
         public static let storage = Code("storage")
+        /// The task running the query was cancelled.
+        public static let canceled = Code("canceled")
         /// The code name.
         public var description: String { name }
     }

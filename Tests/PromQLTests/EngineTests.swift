@@ -134,3 +134,20 @@ struct StorageErrorTests {
         }
     }
 }
+
+struct CancellationTests {
+    @Test func cancelledQueriesStop() async throws {
+        let storage = MemoryStorage()
+        storage.add(Labels(["__name__": "foo"]), [Sample(t: Timestamp(ms: 0), v: 1)])
+        let task = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await Engine().instantQuery("foo", at: Timestamp(ms: 0), storage: storage)
+        }
+        do {
+            _ = try await task.value
+            Issue.record("no error")
+        } catch let e as PromQLError {
+            #expect(e.code == .canceled)
+        }
+    }
+}

@@ -159,3 +159,36 @@ struct ParserTests {
         #expect(try PromQLParser.parse(query).type == type)
     }
 }
+
+struct PrintingTests {
+    @Test(
+        "printing",
+        arguments: [
+            ("sum by (job) (rate(foo{a=\"b\"}[5m] offset -1m))", "sum by (job) (rate(foo{a=\"b\"}[5m] offset -1m))"),
+            ("a * on(x) group_left(y) b", "a * on(x) group_left(y) b"),
+            ("{\"my.metric\", \"a.b\"=~\"x|y\"}", "{\"my.metric\", \"a.b\"=~\"x|y\"}"),
+            ("foo[1h:5m] @ start()", "foo[1h:5m] @ start()"),
+            ("topk(3, x) > bool 2", "topk(3, x) > bool 2"),
+            ("x[26m+4m]", "x[(26m + 4m)]"),
+            ("-(1 + 2) ^ 2", "-(1 + 2) ^ 2"),
+        ])
+    func printing(_ query: String, _ expected: String) throws {
+        #expect(try PromQLParser.parse(query).description == expected)
+    }
+
+    /// Every query of the corpus prints to text that parses back to the same tree.
+    @Test("round trip over the corpus", arguments: UpstreamCorpusTests.files)
+    func roundTrip(_ name: String) throws {
+        let text = try UpstreamCorpusTests.fixture(name, "test")
+        var checked = 0
+        for case .eval(let cmd) in try TestScript.parse(text) {
+            guard let first = try? PromQLParser.parse(cmd.query) else { continue }
+            let printed = first.description
+            let second = try PromQLParser.parse(printed)
+            #expect(second.description == printed, "\(cmd.query)")
+            #expect(structure(second) == structure(first), "\(cmd.query) printed as \(printed)")
+            checked += 1
+        }
+        #expect(checked > 0)
+    }
+}

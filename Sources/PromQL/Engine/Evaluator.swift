@@ -106,6 +106,8 @@ final class Evaluator {
                 vs, mint: mint, maxt: maxt, rangeMs: rangeMs, keepStale: keepStale, retain: retain, body)
         } catch let e as PromQLError {
             throw e
+        } catch is CancellationError {
+            throw PromQLError(.canceled, "query was canceled while reading series")
         } catch {
             let matchers = vs.matchers.map(\.description).joined(separator: ", ")
             throw PromQLError(
@@ -127,6 +129,8 @@ final class Evaluator {
         var ts: [Int64] = []
         var vals: [Double] = []
         while let s = try set.next() {
+            // A cancelled query stops at the next series rather than reading everything first.
+            try Task.checkCancellation()
             seriesSelected += 1
             if seriesSelected > options.maxSeries {
                 throw PromQLError(.limit, "query would select too many series: more than \(options.maxSeries)")

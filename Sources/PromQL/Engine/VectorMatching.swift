@@ -31,16 +31,18 @@ extension Evaluator {
         for (a, r, sig) in pairs {
             let ms = many[a], os = one[r]
             var slot: Int? = nil
+            var g = -1
+            if m.card == .oneToOne {
+                if let k = sigIndex[sig] {
+                    g = k
+                } else {
+                    g = sigIndex.count
+                    sigIndex[sig] = g
+                    matchedOneToOne.append(contentsOf: repeatElement(false, count: n))
+                }
+            }
             for i in 0..<n where !Absent.isAbsent(ms.values[i]) && !Absent.isAbsent(os.values[i]) {
                 if m.card == .oneToOne {
-                    let g: Int
-                    if let k = sigIndex[sig] {
-                        g = k
-                    } else {
-                        g = sigIndex.count
-                        sigIndex[sig] = g
-                        matchedOneToOne.append(contentsOf: repeatElement(false, count: n))
-                    }
                     if matchedOneToOne[g * n + i] {
                         throw PromQLError.execution(
                             "multiple matches for labels: many-to-one matching must be explicit "
