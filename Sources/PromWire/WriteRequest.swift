@@ -96,8 +96,5 @@ public struct WriteRequest: Hashable, Sendable {
     }
 
     /// The snappy-compressed protobuf encoding of the request.
-    /// - Throws: ``WireError`` with code `unencodable` when a string contains a NUL byte.
-    public func snappyProtobuf() throws(WireError) -> [UInt8] {
-        Snappy.compress(try protobuf())
-    }
+    public func snappyProtobuf() -> [UInt8] { Snappy.compress(protobuf()) }
 }
