@@ -37,6 +37,10 @@ struct ProtoReader {
             throw WireError(.invalidTag, "field number 0 in tag at offset \(position)")
         }
         let wireType = first & 7
+        // protobuf-c refuses these wire types while scanning, before it looks at the field number.
+        if wireType == 3 || wireType == 4 || wireType > 5 {
+            throw WireError(.unsupportedWireType, "wire type \(wireType) at offset \(position) is not supported")
+        }
         var field = UInt32(first & 0x7f) >> 3
         if first & 0x80 == 0 {
             position += 1
