@@ -23,6 +23,7 @@ public enum WriteRequestDecoder {
         var request = WriteRequest()
         try walk(raw) { (index, range) throws(WireError) in
             var sink = BuildingSink()
+            sink.reserve(labels: countLabels(raw, range))
             try parseSeries(raw, range, index: index, into: &sink)
             request.timeseries.append(sink.series)
         } metadata: { (md) throws(WireError) in
@@ -72,6 +73,19 @@ public enum WriteRequestDecoder {
         }
     }
 
+    /// How many `labels` fields a series holds, counted before building it so its label array is
+    /// allocated once. Bounded by the bytes present (each label field takes at least 2); a
+    /// malformed series stops the count early and is reported by the parse that follows.
+    static func countLabels(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        var r = ProtoReader(raw, range: range)
+        var n = 0
+        while !r.isAtEnd {
+            guard let (field, wireType) = try? r.readTag(), (try? r.skip(wireType: wireType)) != nil else { break }
+            if field == 1 { n += 1 }
+        }
+        return n
+    }
+
     /// Parses one `TimeSeries`, feeding `sink`; errors name the series index.
     @inline(__always)
     static func parseSeries<S: SeriesSink>(
@@ -115,6 +129,8 @@ protocol SeriesSink {
 /// Builds a ``TimeSeries`` value.
 struct BuildingSink: SeriesSink {
     var series = TimeSeries(labels: [])
+
+    mutating func reserve(labels: Int) { series.labels.reserveCapacity(labels) }
 
     mutating func label(_ raw: UnsafeRawBufferPointer, name: Range<Int>, value: Range<Int>) {
         series.labels.append(

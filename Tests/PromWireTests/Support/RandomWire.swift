@@ -69,17 +69,41 @@ struct RandomWire {
             })
     }
 
+    mutating func writeRequestV2() -> WriteRequestV2 {
+        let symbols = [""] + (0..<count(6)).map { _ in string() }
+        let refs = { (g: inout RandomWire) -> [UInt32] in
+            (0..<(g.count(3) * 2)).map { _ in g.count(5) == 0 ? UInt32.max : UInt32(g.count(symbols.count)) }
+        }
+        return WriteRequestV2(
+            symbols: symbols,
+            timeseries: (0..<count(4)).map { _ in
+                WriteRequestV2.TimeSeries(
+                    labelsRefs: refs(&self),
+                    samples: (0..<count(2)).map { _ in Sample(t: Timestamp(ms: pick(Self.int64s)), v: pick(Self.doubles)) },
+                    histograms: (0..<(count(4) == 0 ? 1 : 0)).map { _ in histogram() },
+                    exemplars: (0..<(count(4) == 0 ? 1 : 0)).map { _ in
+                        .init(labelsRefs: refs(&self), value: pick(Self.doubles), timestamp: pick(Self.int64s))
+                    },
+                    metadata: count(2) == 0 ? nil : .init(type: .init(rawValue: Int32(count(8))), helpRef: UInt32(count(3)), unitRef: 0),
+                    createdTimestamp: pick(Self.int64s))
+            })
+    }
+
     /// A few random byte-level edits: flips, overwrites, insertions, deletions, truncation.
     mutating func mutate(_ input: [UInt8]) -> [UInt8] {
         var b = input
         for _ in 0..<(1 + count(3)) {
             let at = b.isEmpty ? 0 : Int.random(in: 0..<b.count, using: &rng)
-            switch count(6) {
+            switch count(7) {
             case 0 where !b.isEmpty: b[at] ^= UInt8(1) << UInt8(count(7))
             case 1 where !b.isEmpty: b[at] = UInt8.random(in: 0...255, using: &rng)
             case 2: b.insert(contentsOf: (0..<(1 + count(3))).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: at)
             case 3 where !b.isEmpty: b.removeSubrange(at..<min(b.count, at + 1 + count(4)))
             case 4: b = Array(b.prefix(at))
+            case 6 where !b.isEmpty:
+                // Duplicate a range: repeats fields (last-wins and merge rules) or breaks lengths.
+                let piece = Array(b[at..<min(b.count, at + 1 + count(12))])
+                b.insert(contentsOf: piece, at: Int.random(in: 0...b.count, using: &rng))
             case 5 where !b.isEmpty: b[at] = pick([0x00, 0x7f, 0x80, 0xff, 0xc0, 0xed, 0x0a, 0x12, 0x09, 0x0b, 0x0c])
             default: b.insert(contentsOf: [0xf8, 0x07, 0x02, 0x01, 0x02] as [UInt8], at: at)  // unknown field 127
             }

@@ -1,0 +1,25 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so the library never depends on package-benchmark.
+// Run: cd Benchmarks && swift package benchmark --target PromWireBenchmarks
+import PackageDescription
+
+let package = Package(
+    name: "HearthBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Hearth", path: ".."),
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "PromWireBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "PromWire", package: "Hearth"),
+                .product(name: "PromModel", package: "Hearth"),
+            ],
+            path: "PromWireBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+        )
+    ]
+)
