@@ -36,19 +36,26 @@ public enum WriteRequestDecoder {
     ///
     /// Nothing is handed out unless the entire body is valid (so a caller never ingests half of a
     /// rejected request). The view and every slice it gives are valid only during the call.
-    /// - Throws: ``WireError`` for an invalid body, or what `body` throws.
-    public static func visit(
-        _ raw: UnsafeRawBufferPointer, _ body: (borrowing RawSeries) throws(WireError) -> Void
-    ) throws(WireError) {
+    /// - Throws: ``WireError`` for an invalid body (before any call of `body`), or what `body` throws.
+    public static func visit<E: Error>(
+        _ raw: UnsafeRawBufferPointer, _ body: (borrowing RawSeries) throws(E) -> Void
+    ) throws {
         try walk(raw) { (index, range) throws(WireError) in
             var sink = ValidatingSink()
             try parseSeries(raw, range, index: index, into: &sink)
         } metadata: { _ in }
+        // Second pass over a validated body: the reader calls below cannot fail.
+        var r = ProtoReader(raw, range: 0..<raw.count)
         var index = 0
-        try walk(raw) { (_, range) throws(WireError) in
-            try body(RawSeries(buffer: raw, range: range, index: index))
-            index += 1
-        } metadata: { _ in }
+        while !r.isAtEnd {
+            let (field, wireType) = try r.readTag()
+            if field == 1 {
+                try body(RawSeries(buffer: raw, range: try r.readLengthDelimited(), index: index))
+                index += 1
+            } else {
+                try r.skip(wireType: wireType)
+            }
+        }
     }
 
     /// Walks the top-level fields: `timeseries` (1) and `metadata` (3); unknown fields are skipped.

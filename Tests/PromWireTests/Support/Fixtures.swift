@@ -49,6 +49,9 @@ enum Fixtures {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
+    /// Whether python3 can import the modules scripts/make-wire-fixtures.py needs.
+    static let pythonReady: Bool = (try? run("python3", ["-c", "import google.protobuf, cramjam"]))?.status == 0
+
     /// Whether `command` is on PATH.
     static func has(_ command: String) -> Bool {
         (try? run("sh", ["-c", "command -v \(command)"]))?.status == 0
