@@ -9,7 +9,10 @@ enum RemoteWriteFixture {
 
     static func request() -> WriteRequest {
         let metrics: [(String, String, [String], String, [String])] = [
-            ("node_cpu_seconds_total", "cpu", ["0", "1", "2", "3", "4", "5", "6", "7"], "mode", ["idle", "user", "system", "iowait", "irq"]),
+            (
+                "node_cpu_seconds_total", "cpu", ["0", "1", "2", "3", "4", "5", "6", "7"], "mode",
+                ["idle", "user", "system", "iowait", "irq"]
+            ),
             ("node_network_receive_bytes_total", "device", ["eth0", "eth1", "lo", "docker0"], "direction", ["rx"]),
             ("node_filesystem_avail_bytes", "mountpoint", ["/", "/boot", "/var", "/home"], "fstype", ["ext4", "xfs"]),
             ("node_disk_io_time_seconds_total", "device", ["sda", "sdb", "nvme0n1"], "kind", ["io"]),
@@ -24,12 +27,15 @@ enum RemoteWriteFixture {
                         let host = i % 50
                         let labels = [
                             Label(name: "__name__", value: name), Label(name: "cluster", value: "prod-eu-1"),
-                            Label(name: "env", value: "production"), Label(name: "instance", value: "10.1.\(host / 10).\(host):9100"),
+                            Label(name: "env", value: "production"),
+                            Label(name: "instance", value: "10.1.\(host / 10).\(host):9100"),
                             Label(name: "job", value: "node"), Label(name: l1, value: v1), Label(name: l2, value: v2),
                             Label(name: "region", value: "eu-west-1"),
                         ]
-                        series.append(TimeSeries(
-                            labels: labels, samples: [Sample(t: Timestamp(ms: 1_700_000_000_000 + Int64(i)), v: Double(i) * 1.25)]))
+                        series.append(
+                            TimeSeries(
+                                labels: labels,
+                                samples: [Sample(t: Timestamp(ms: 1_700_000_000_000 + Int64(i)), v: Double(i) * 1.25)]))
                         i += 1
                         if series.count == seriesCount { break outer }
                     }

@@ -65,7 +65,9 @@ struct ProtoReader {
     /// Reads a varint of at most 10 bytes; bits past 64 are dropped.
     @inline(__always)
     mutating func readVarint() throws(WireError) -> UInt64 {
-        guard position < end else { throw WireError(.truncated, "varint expected at offset \(position), at end of message") }
+        guard position < end else {
+            throw WireError(.truncated, "varint expected at offset \(position), at end of message")
+        }
         let b0 = buffer[position]
         if b0 < 0x80 {
             position += 1
@@ -132,7 +134,8 @@ struct ProtoReader {
         guard length <= end - payloadStart else {
             throw WireError(
                 .lengthOutOfBounds,
-                "length \(length) at offset \(start) runs past the end of its message (\(end - payloadStart) bytes remain)")
+                "length \(length) at offset \(start) runs past the end of its message (\(end - payloadStart) bytes remain)"
+            )
         }
         position = payloadStart + length
         return payloadStart..<position
@@ -155,7 +158,8 @@ struct ProtoReader {
     func expect(_ wireType: UInt8, _ want: UInt8, field: UInt32, in message: StaticString) throws(WireError) {
         if wireType != want {
             throw WireError(
-                .wrongWireType, "\(message) field \(field) has wire type \(wireType), want \(want) (before offset \(position))")
+                .wrongWireType,
+                "\(message) field \(field) has wire type \(wireType), want \(want) (before offset \(position))")
         }
     }
 

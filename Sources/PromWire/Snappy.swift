@@ -52,8 +52,12 @@ public enum Snappy {
                 "snappy block declares \(length) decoded bytes, above the limit of \(maxDecodedBytes)")
         }
         if length == 0 {
-            let status = compressed.withMemoryRebound(to: CChar.self) { snappy_validate_compressed_buffer($0.baseAddress, $0.count) }
-            guard status == SNAPPY_OK else { throw WireError(.snappyCorrupt, "snappy block of \(compressed.count) bytes is corrupt") }
+            let status = compressed.withMemoryRebound(to: CChar.self) {
+                snappy_validate_compressed_buffer($0.baseAddress, $0.count)
+            }
+            guard status == SNAPPY_OK else {
+                throw WireError(.snappyCorrupt, "snappy block of \(compressed.count) bytes is corrupt")
+            }
             return []
         }
         var failed = false

@@ -29,7 +29,8 @@ extension WriteRequest {
 
 extension MetricMetadata {
     var encodedSize: Int {
-        ProtoSize.varintField(1, UInt64(bitPattern: Int64(type.rawValue))) + ProtoSize.bytesField(2, metricFamilyName.utf8.count)
+        ProtoSize.varintField(1, UInt64(bitPattern: Int64(type.rawValue)))
+            + ProtoSize.bytesField(2, metricFamilyName.utf8.count)
             + ProtoSize.bytesField(4, help.utf8.count) + ProtoSize.bytesField(5, unit.utf8.count)
     }
 }
@@ -111,11 +112,17 @@ extension Histogram {
         n += ProtoSize.varintField(4, zigzag(Int64(schema))) + ProtoSize.double(5, zeroThreshold)
         n += Self.countSize(zeroCount, int: 6, float: 7)
         for s in negativeSpans { n += ProtoSize.delimited(8, Self.spanSize(s)) }
-        n += ProtoSize.bytesField(9, Self.deltasSize(negativeDeltas)) + ProtoSize.bytesField(10, negativeCounts.count * 8)
+        n +=
+            ProtoSize.bytesField(9, Self.deltasSize(negativeDeltas))
+            + ProtoSize.bytesField(10, negativeCounts.count * 8)
         for s in positiveSpans { n += ProtoSize.delimited(11, Self.spanSize(s)) }
-        n += ProtoSize.bytesField(12, Self.deltasSize(positiveDeltas)) + ProtoSize.bytesField(13, positiveCounts.count * 8)
+        n +=
+            ProtoSize.bytesField(12, Self.deltasSize(positiveDeltas))
+            + ProtoSize.bytesField(13, positiveCounts.count * 8)
         n += ProtoSize.varintField(14, UInt64(bitPattern: Int64(resetHint.rawValue)))
-        n += ProtoSize.varintField(15, UInt64(bitPattern: timestamp.ms)) + ProtoSize.bytesField(16, customValues.count * 8)
+        n +=
+            ProtoSize.varintField(15, UInt64(bitPattern: timestamp.ms))
+            + ProtoSize.bytesField(16, customValues.count * 8)
         return n
     }
 

@@ -91,8 +91,10 @@ extension WriteRequestDecoder {
     {
         var r = ProtoReader(buffer, range: range)
         var type: Int32 = 0
-        var strings = [range.lowerBound..<range.lowerBound, range.lowerBound..<range.lowerBound,
-                       range.lowerBound..<range.lowerBound]
+        var strings = [
+            range.lowerBound..<range.lowerBound, range.lowerBound..<range.lowerBound,
+            range.lowerBound..<range.lowerBound,
+        ]
         while !r.isAtEnd {
             let (field, wireType) = try r.readTag()
             switch field {

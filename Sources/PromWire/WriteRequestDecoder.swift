@@ -43,7 +43,8 @@ public enum WriteRequestDecoder {
         try walk(raw) { (index, range) throws(WireError) in
             var sink = ValidatingSink()
             try parseSeries(raw, range, index: index, into: &sink)
-        } metadata: { _ in }
+        } metadata: { _ in
+        }
         // Second pass over a validated body: the reader calls below cannot fail.
         var r = ProtoReader(raw, range: 0..<raw.count)
         var index = 0

@@ -86,7 +86,10 @@ public struct WriteRequestV2: Hashable, Sendable {
         out.reserveCapacity(refs.count / 2)
         var i = 0
         while i < refs.count {
-            out.append(Label(name: try symbol(refs[i], at: "\(path())[\(i)]"), value: try symbol(refs[i + 1], at: "\(path())[\(i + 1)]")))
+            out.append(
+                Label(
+                    name: try symbol(refs[i], at: "\(path())[\(i)]"),
+                    value: try symbol(refs[i + 1], at: "\(path())[\(i + 1)]")))
             i += 2
         }
         return out

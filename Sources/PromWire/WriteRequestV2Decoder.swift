@@ -28,7 +28,8 @@ public enum WriteRequestV2Decoder {
                 let range = try r.readLengthDelimited()
                 guard isValidUTF8(r.slice(range)) else {
                     throw WireError(
-                        .invalidUTF8, "symbols[\(request.symbols.count)] at offset \(range.lowerBound) is not valid UTF-8")
+                        .invalidUTF8,
+                        "symbols[\(request.symbols.count)] at offset \(range.lowerBound) is not valid UTF-8")
                 }
                 request.symbols.append(WriteRequestDecoder.string(raw, range))
             case 5:

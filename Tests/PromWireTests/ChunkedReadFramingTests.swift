@@ -1,14 +1,20 @@
 import PromModel
-@testable import PromWire
 import Testing
+
+@testable import PromWire
 
 @Suite struct ChunkedReadFramingTests {
     static let responses = (0..<5).map { i in
-        ChunkedReadResponse(chunkedSeries: [
-            ChunkedSeries(labels: [Label(name: "__name__", value: "m\(i)")], chunks: [
-                Chunk(minTimeMs: Int64(i), maxTimeMs: Int64(i) + 119, type: .xor, data: [UInt8](repeating: UInt8(i), count: i * 100)),
-            ]),
-        ], queryIndex: Int64(i % 2))
+        ChunkedReadResponse(
+            chunkedSeries: [
+                ChunkedSeries(
+                    labels: [Label(name: "__name__", value: "m\(i)")],
+                    chunks: [
+                        Chunk(
+                            minTimeMs: Int64(i), maxTimeMs: Int64(i) + 119, type: .xor,
+                            data: [UInt8](repeating: UInt8(i), count: i * 100))
+                    ])
+            ], queryIndex: Int64(i % 2))
     }
 
     @Test func crc32cKnownVector() {
@@ -37,7 +43,10 @@ import Testing
         let frame = try ChunkedReadWriter().frame(message: message)
         #expect(Array(frame.prefix(2)) == [0xc8, 0x01])
         let crc = CRC32C.checksum(message)
-        #expect(Array(frame[2..<6]) == [UInt8(crc >> 24), UInt8(crc >> 16 & 0xff), UInt8(crc >> 8 & 0xff), UInt8(crc & 0xff)])
+        #expect(
+            Array(frame[2..<6]) == [
+                UInt8(crc >> 24), UInt8(crc >> 16 & 0xff), UInt8(crc >> 8 & 0xff), UInt8(crc & 0xff),
+            ])
         #expect(Array(frame[6...]) == message)
     }
 
@@ -56,7 +65,9 @@ import Testing
         reader.append([0x80, 0x80, 0x80, 0x80, 0x08])  // declares 2 GiB, sends nothing more
         let error = #expect(throws: WireError.self) { try reader.next() }
         #expect(error?.code == .frameTooLarge)
-        #expect(throws: WireError(.frameTooLarge, "")) { try ChunkedReadWriter(maxFrameBytes: 10).frame(message: [UInt8](repeating: 0, count: 11)) }
+        #expect(throws: WireError(.frameTooLarge, "")) {
+            try ChunkedReadWriter(maxFrameBytes: 10).frame(message: [UInt8](repeating: 0, count: 11))
+        }
     }
 
     @Test func malformedLengthAndTruncatedStream() throws {

@@ -9,18 +9,24 @@ import Testing
         let root = Fixtures.repositoryRoot
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-proto-\(getpid())")
         defer { try? FileManager.default.removeItem(at: out) }
-        let result = try Fixtures.run("bash", [root.appendingPathComponent("scripts/generate-proto.sh").path, out.path])
+        let result = try Fixtures.run(
+            "bash", [root.appendingPathComponent("scripts/generate-proto.sh").path, out.path])
         try #require(result.status == 0, "generate-proto.sh failed: \(result.output)")
         let committed = root.appendingPathComponent("Sources/CHearthProto")
-        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".c") }
-            + FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("include").path).map { "include/" + $0 }
+        let names =
+            try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".c") }
+            + FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("include").path).map {
+                "include/" + $0
+            }
         #expect(names.count == 7)
         for name in names {
             let fresh = try Data(contentsOf: out.appendingPathComponent(name))
             let old = try? Data(contentsOf: committed.appendingPathComponent(name))
             #expect(old == fresh, "Sources/CHearthProto/\(name) is stale: run scripts/generate-proto.sh")
         }
-        let committedC = try FileManager.default.contentsOfDirectory(atPath: committed.path).filter { $0.hasSuffix(".c") }
+        let committedC = try FileManager.default.contentsOfDirectory(atPath: committed.path).filter {
+            $0.hasSuffix(".c")
+        }
         #expect(Set(committedC) == Set(names.filter { $0.hasSuffix(".c") }), "extra or missing generated .c files")
     }
 

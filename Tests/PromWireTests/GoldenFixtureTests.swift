@@ -6,8 +6,9 @@ import Testing
 /// Decodes payloads written by an independent encoder (Google protobuf for Python, cramjam snappy) and
 /// checks our output with that decoder in turn.
 @Suite struct GoldenFixtureTests {
-    @Test("remote write 1.0 fixtures decode to the expected values on both decoders",
-          arguments: Fixtures.cases(message: "prometheus.WriteRequest"))
+    @Test(
+        "remote write 1.0 fixtures decode to the expected values on both decoders",
+        arguments: Fixtures.cases(message: "prometheus.WriteRequest"))
     func writeV1(_ c: Fixtures.Case) throws {
         let body = try Fixtures.bytes(c.name + ".pb")
         let reference = try WriteRequest(protobuf: body)
@@ -25,7 +26,8 @@ import Testing
 
     @Test func remoteRead() throws {
         #expect(try ReadRequest(protobuf: Fixtures.bytes("read_request.pb")).tree == Fixtures.expected("read_request"))
-        #expect(try ReadResponse(protobuf: Fixtures.bytes("read_response.pb")).tree == Fixtures.expected("read_response"))
+        #expect(
+            try ReadResponse(protobuf: Fixtures.bytes("read_response.pb")).tree == Fixtures.expected("read_response"))
         #expect(
             try ChunkedReadResponse(protobuf: Fixtures.bytes("chunked_read_response.pb")).tree
                 == Fixtures.expected("chunked_read_response"))
@@ -45,9 +47,9 @@ import Testing
         "our encoding decodes in Python to the expected values",
         .enabled(if: Fixtures.pythonReady, "needs python3 with google.protobuf and cramjam (scripts/prerequisites.sh)"),
         arguments: [
-        "write_v1_basic", "write_v1_edge", "write_v1_histograms", "write_v2_basic", "read_request", "read_response",
-        "chunked_read_response",
-    ])
+            "write_v1_basic", "write_v1_edge", "write_v1_histograms", "write_v2_basic", "read_request", "read_response",
+            "chunked_read_response",
+        ])
     func verifiedByPython(name: String) throws {
         let body = try Fixtures.bytes(name + ".pb")
         let encoded: [UInt8]

@@ -24,27 +24,44 @@ import Testing
         Case(name: "truncated length varint", bytes: [0x0a, 0x80], code: .malformedVarint),
         Case(name: "truncated series message", bytes: [0x0a, 0x05, 0x0a], code: .lengthOutOfBounds),
         Case(name: "truncated tag varint", bytes: [0x8a], code: .malformedVarint),
-        Case(name: "six-byte length prefix", bytes: [0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], code: .malformedVarint),
+        Case(
+            name: "six-byte length prefix", bytes: [0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00], code: .malformedVarint),
         Case(name: "wrong wire type for timeseries", bytes: [0x08, 0x01], code: .wrongWireType),
         Case(name: "wrong wire type for sample value", bytes: series([0x12, 0x02, 0x08, 0x01]), code: .wrongWireType),
         Case(name: "group wire type", bytes: [0x0b, 0x0c], code: .unsupportedWireType),
         Case(name: "wire type 7", bytes: [0x0f], code: .unsupportedWireType),
         Case(name: "field number zero", bytes: [0x02, 0x00], code: .invalidTag),
         Case(name: "label length past the end", bytes: series([0x0a, 0x02, 0x0a, 0x7f]), code: .lengthOutOfBounds),
-        Case(name: "2 GiB declared length", bytes: [0x0a, 0x80, 0x80, 0x80, 0x80, 0x08, 0x00], code: .lengthOutOfBounds),
+        Case(
+            name: "2 GiB declared length", bytes: [0x0a, 0x80, 0x80, 0x80, 0x80, 0x08, 0x00], code: .lengthOutOfBounds),
         Case(name: "4 GiB declared length", bytes: [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f], code: .lengthOutOfBounds),
-        Case(name: "2 GiB - 1 declared, 1 present", bytes: [0x0a, 0xff, 0xff, 0xff, 0xff, 0x07, 0x00], code: .lengthOutOfBounds),
-        Case(name: "11-byte timestamp varint",
-             bytes: series([0x12, 0x0c, 0x10] + [UInt8](repeating: 0xff, count: 10) + [0x01]), code: .malformedVarint),
+        Case(
+            name: "2 GiB - 1 declared, 1 present", bytes: [0x0a, 0xff, 0xff, 0xff, 0xff, 0x07, 0x00],
+            code: .lengthOutOfBounds),
+        Case(
+            name: "11-byte timestamp varint",
+            bytes: series([0x12, 0x0c, 0x10] + [UInt8](repeating: 0xff, count: 10) + [0x01]), code: .malformedVarint),
         Case(name: "truncated sample double", bytes: series([0x12, 0x05, 0x09, 1, 2, 3, 4]), code: .truncated),
-        Case(name: "invalid UTF-8 in label name", bytes: series(label(name: [0xff], value: [0x61])), code: .invalidUTF8),
-        Case(name: "overlong UTF-8 in label value", bytes: series(label(name: [0x61], value: [0xc0, 0xaf])), code: .invalidUTF8),
-        Case(name: "surrogate in label value", bytes: series(label(name: [0x61], value: [0xed, 0xa0, 0x80])), code: .invalidUTF8),
-        Case(name: "truncated UTF-8 sequence", bytes: series(label(name: [0x61], value: [0xe6, 0x97])), code: .invalidUTF8),
-        Case(name: "code point past U+10FFFF", bytes: series(label(name: [0xf4, 0x90, 0x80, 0x80], value: [0x61])), code: .invalidUTF8),
-        Case(name: "packed doubles not a multiple of 8",
-             bytes: series([0x22, 0x05, 0x52, 0x03, 1, 2, 3]), code: .lengthOutOfBounds),
-        Case(name: "unterminated packed sint64", bytes: series([0x22, 0x04, 0x4a, 0x02, 0x01, 0x80]), code: .malformedVarint),
+        Case(
+            name: "invalid UTF-8 in label name", bytes: series(label(name: [0xff], value: [0x61])), code: .invalidUTF8),
+        Case(
+            name: "overlong UTF-8 in label value", bytes: series(label(name: [0x61], value: [0xc0, 0xaf])),
+            code: .invalidUTF8),
+        Case(
+            name: "surrogate in label value", bytes: series(label(name: [0x61], value: [0xed, 0xa0, 0x80])),
+            code: .invalidUTF8),
+        Case(
+            name: "truncated UTF-8 sequence", bytes: series(label(name: [0x61], value: [0xe6, 0x97])),
+            code: .invalidUTF8),
+        Case(
+            name: "code point past U+10FFFF", bytes: series(label(name: [0xf4, 0x90, 0x80, 0x80], value: [0x61])),
+            code: .invalidUTF8),
+        Case(
+            name: "packed doubles not a multiple of 8",
+            bytes: series([0x22, 0x05, 0x52, 0x03, 1, 2, 3]), code: .lengthOutOfBounds),
+        Case(
+            name: "unterminated packed sint64", bytes: series([0x22, 0x04, 0x4a, 0x02, 0x01, 0x80]),
+            code: .malformedVarint),
     ]
 
     @Test("malformed protobuf is rejected by both decoders", arguments: protobufCases)
@@ -79,8 +96,10 @@ import Testing
         Case(name: "empty", bytes: [], code: .emptyBody),
         Case(name: "claims 4 GiB decoded", bytes: [0xff, 0xff, 0xff, 0xff, 0x0f, 0x00, 0x61], code: .decodedTooLarge),
         Case(name: "claims 32 MiB + 1 decoded", bytes: [0x81, 0x80, 0x80, 0x10, 0x00], code: .decodedTooLarge),
-        Case(name: "framed snappy stream", bytes: [0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59, 0x01, 0x05],
-             code: .snappyFramed),
+        Case(
+            name: "framed snappy stream",
+            bytes: [0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59, 0x01, 0x05],
+            code: .snappyFramed),
         Case(name: "malformed preamble", bytes: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], code: .snappyCorrupt),
         Case(name: "literal past the end", bytes: [0x0a, 0x24, 0x61], code: .snappyCorrupt),
         Case(name: "copy before the start", bytes: [0x05, 0x01, 0x05], code: .snappyCorrupt),
@@ -101,7 +120,8 @@ import Testing
     }
 
     @Test func v2SymbolReferencesAreChecked() throws {
-        let request = WriteRequestV2(symbols: ["", "a"], timeseries: [.init(labelsRefs: [1, 2]), .init(labelsRefs: [1])])
+        let request = WriteRequestV2(
+            symbols: ["", "a"], timeseries: [.init(labelsRefs: [1, 2]), .init(labelsRefs: [1])])
         let decoded = try WriteRequestV2(protobuf: request.protobuf())
         let outOfRange = #expect(throws: WireError.self) { try decoded.labels(decoded.timeseries[0].labelsRefs) }
         #expect(outOfRange?.code == .invalidSymbolReference)
@@ -109,9 +129,11 @@ import Testing
         #expect(throws: WireError(.invalidSymbolReference, "")) { try decoded.labels(decoded.timeseries[1].labelsRefs) }
     }
 
-    @Test("other messages reject garbage with a typed error", arguments: [
-        [0x0a, 0x05] as [UInt8], [0x0b], [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f], [0x08],
-    ])
+    @Test(
+        "other messages reject garbage with a typed error",
+        arguments: [
+            [0x0a, 0x05] as [UInt8], [0x0b], [0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f], [0x08],
+        ])
     func otherMessages(bytes: [UInt8]) {
         #expect(throws: WireError(.invalidMessage, "")) { try WriteRequestV2(protobuf: bytes) }
         #expect(throws: WireError(.invalidMessage, "")) { try ReadRequest(protobuf: bytes) }

@@ -1,6 +1,7 @@
 import PromModel
-@testable import PromWire
 import Testing
+
+@testable import PromWire
 
 /// Every message type survives encode → decode; boundary values are kept bit for bit.
 @Suite struct RoundTripTests {
@@ -12,10 +13,22 @@ import Testing
         ("empty", WriteRequest()),
         ("one empty series", WriteRequest(timeseries: [TimeSeries(labels: [])])),
         ("samples", WriteRequest(timeseries: [series([Sample(t: Timestamp(ms: 1), v: 2)])])),
-        ("metadata only", WriteRequest(metadata: [MetricMetadata(type: .summary, metricFamilyName: "rpc", help: "h", unit: "s")])),
-        ("unknown metric type", WriteRequest(metadata: [MetricMetadata(type: .init(rawValue: -5), metricFamilyName: "x")])),
-        ("exemplar", WriteRequest(timeseries: [TimeSeries(
-            labels: [], exemplars: [Exemplar(labels: [Label(name: "trace_id", value: "t")], value: .nan, timestamp: .max)])])),
+        (
+            "metadata only",
+            WriteRequest(metadata: [MetricMetadata(type: .summary, metricFamilyName: "rpc", help: "h", unit: "s")])
+        ),
+        (
+            "unknown metric type",
+            WriteRequest(metadata: [MetricMetadata(type: .init(rawValue: -5), metricFamilyName: "x")])
+        ),
+        (
+            "exemplar",
+            WriteRequest(timeseries: [
+                TimeSeries(
+                    labels: [],
+                    exemplars: [Exemplar(labels: [Label(name: "trace_id", value: "t")], value: .nan, timestamp: .max)])
+            ])
+        ),
     ]
 
     @Test("WriteRequest round-trips through every encoder/decoder pair", arguments: writeRequests)
@@ -28,10 +41,12 @@ import Testing
         #expect(request.protobuf() == (try request.protobufC()), "both encoders write the canonical form")
     }
 
-    @Test("timestamps at varint edges", arguments: [
-        Int64.min, Int64.min + 1, -1, 0, 1, 127, 128, 16383, 16384, 2_097_151, 2_097_152, Int64(Int32.max), 1 << 32,
-        1 << 56 - 1, 1 << 56, Int64.max,
-    ] as [Int64])
+    @Test(
+        "timestamps at varint edges",
+        arguments: [
+            Int64.min, Int64.min + 1, -1, 0, 1, 127, 128, 16383, 16384, 2_097_151, 2_097_152, Int64(Int32.max), 1 << 32,
+            1 << 56 - 1, 1 << 56, Int64.max,
+        ] as [Int64])
     func timestampEdges(ms: Int64) throws {
         let request = WriteRequest(timeseries: [Self.series([Sample(t: Timestamp(ms: ms), v: 1)])])
         #expect(try WriteRequestDecoder.decode(request.protobuf()) == request)
@@ -42,12 +57,15 @@ import Testing
         #expect(w.bytes.count == (ms < 0 ? 10 : max(1, (64 - ms.leadingZeroBitCount + 6) / 7)))
     }
 
-    @Test("values keep their bit pattern", arguments: [
-        StaleNaN.bitPattern, Double.nan.bitPattern, 0x7ff8_0000_0000_0001, 0xfff8_0000_0000_0000,
-        Double.infinity.bitPattern, (-Double.infinity).bitPattern, 1, 0x3ff0_0000_0000_0000, 0x8000_0000_0000_0000,
-    ] as [UInt64])
+    @Test(
+        "values keep their bit pattern",
+        arguments: [
+            StaleNaN.bitPattern, Double.nan.bitPattern, 0x7ff8_0000_0000_0001, 0xfff8_0000_0000_0000,
+            Double.infinity.bitPattern, (-Double.infinity).bitPattern, 1, 0x3ff0_0000_0000_0000, 0x8000_0000_0000_0000,
+        ] as [UInt64])
     func valueBits(bits: UInt64) throws {
-        let request = WriteRequest(timeseries: [Self.series([Sample(t: Timestamp(ms: 5), v: Double(bitPattern: bits))])])
+        let request = WriteRequest(timeseries: [Self.series([Sample(t: Timestamp(ms: 5), v: Double(bitPattern: bits))])]
+        )
         let decoded = try WriteRequestDecoder.decode(request.protobuf())
         #expect(decoded.timeseries[0].samples[0].v.bitPattern == bits)
         #expect(StaleNaN.isStale(decoded.timeseries[0].samples[0].v) == (bits == StaleNaN.bitPattern))
@@ -78,13 +96,19 @@ import Testing
 
     static let v2Requests: [(String, WriteRequestV2)] = [
         ("empty", WriteRequestV2(symbols: [], timeseries: [])),
-        ("full", WriteRequestV2(symbols: ["", "__name__", "up", "名前"], timeseries: [
-            .init(labelsRefs: [1, 2], samples: [Sample(t: .min, v: StaleNaN.value)],
-                  exemplars: [.init(labelsRefs: [3, 3], value: 1, timestamp: .max)],
-                  metadata: .init(type: .gauge, helpRef: 3, unitRef: 0), createdTimestamp: -1),
-            .init(labelsRefs: [], metadata: .init(type: .unknown)),
-            .init(labelsRefs: [.max, 0], createdTimestamp: .max),
-        ])),
+        (
+            "full",
+            WriteRequestV2(
+                symbols: ["", "__name__", "up", "名前"],
+                timeseries: [
+                    .init(
+                        labelsRefs: [1, 2], samples: [Sample(t: .min, v: StaleNaN.value)],
+                        exemplars: [.init(labelsRefs: [3, 3], value: 1, timestamp: .max)],
+                        metadata: .init(type: .gauge, helpRef: 3, unitRef: 0), createdTimestamp: -1),
+                    .init(labelsRefs: [], metadata: .init(type: .unknown)),
+                    .init(labelsRefs: [.max, 0], createdTimestamp: .max),
+                ])
+        ),
     ]
 
     @Test("remote write 2.0 round-trips", arguments: v2Requests)
@@ -97,33 +121,47 @@ import Testing
         var hints = ReadHints()
         (hints.stepMs, hints.function, hints.startMs, hints.endMs) = (15_000, "rate", .min, .max)
         (hints.grouping, hints.by, hints.rangeMs) = (["job", ""], true, -1)
-        let read = ReadRequest(queries: [
-            Query(startTimestampMs: .min, endTimestampMs: .max, matchers: [
-                LabelMatcher(type: .regexNoMatch, name: "job", value: "a|b"), LabelMatcher(type: .init(rawValue: 9), name: "", value: ""),
-            ], hints: hints),
-            Query(startTimestampMs: 0, endTimestampMs: 0, matchers: []),
-        ], acceptedResponseTypes: [.streamedXORChunks, .samples, .init(rawValue: 7)])
+        let read = ReadRequest(
+            queries: [
+                Query(
+                    startTimestampMs: .min, endTimestampMs: .max,
+                    matchers: [
+                        LabelMatcher(type: .regexNoMatch, name: "job", value: "a|b"),
+                        LabelMatcher(type: .init(rawValue: 9), name: "", value: ""),
+                    ], hints: hints),
+                Query(startTimestampMs: 0, endTimestampMs: 0, matchers: []),
+            ], acceptedResponseTypes: [.streamedXORChunks, .samples, .init(rawValue: 7)])
         #expect(try ReadRequest(protobuf: read.protobuf()) == read)
 
-        let response = ReadResponse(results: [QueryResult(timeseries: [Self.series([Sample(t: .max, v: .nan)])]), QueryResult(timeseries: [])])
+        let response = ReadResponse(results: [
+            QueryResult(timeseries: [Self.series([Sample(t: .max, v: .nan)])]), QueryResult(timeseries: []),
+        ])
         #expect(try ReadResponse(protobuf: response.protobuf()) == response)
 
-        let chunks = ChunkedReadResponse(chunkedSeries: [
-            ChunkedSeries(labels: [Label(name: "a", value: "b")], chunks: [
-                Chunk(minTimeMs: .min, maxTimeMs: .max, type: .xor, data: Array(0...255)),
-                Chunk(minTimeMs: 0, maxTimeMs: 0, type: .floatHistogram, data: []),
-                Chunk(minTimeMs: 1, maxTimeMs: 2, type: .histogram, data: [0]),
-            ]),
-        ], queryIndex: .max)
+        let chunks = ChunkedReadResponse(
+            chunkedSeries: [
+                ChunkedSeries(
+                    labels: [Label(name: "a", value: "b")],
+                    chunks: [
+                        Chunk(minTimeMs: .min, maxTimeMs: .max, type: .xor, data: Array(0...255)),
+                        Chunk(minTimeMs: 0, maxTimeMs: 0, type: .floatHistogram, data: []),
+                        Chunk(minTimeMs: 1, maxTimeMs: 2, type: .histogram, data: [0]),
+                    ])
+            ], queryIndex: .max)
         #expect(try ChunkedReadResponse(protobuf: chunks.protobuf()) == chunks)
     }
 
     @Test func protobufCRefusesNULInStrings() {
-        let bad = ReadRequest(queries: [Query(startTimestampMs: 0, endTimestampMs: 1, matchers: [
-            LabelMatcher(type: .equal, name: "a\u{0}", value: "b"),
-        ])])
+        let bad = ReadRequest(queries: [
+            Query(
+                startTimestampMs: 0, endTimestampMs: 1,
+                matchers: [
+                    LabelMatcher(type: .equal, name: "a\u{0}", value: "b")
+                ])
+        ])
         let error = #expect(throws: WireError.self) { try bad.protobuf() }
         #expect(error?.code == .unencodable)
-        #expect(error?.message == "queries[0].matchers[0].name contains a NUL byte, which protobuf-c strings cannot carry")
+        #expect(
+            error?.message == "queries[0].matchers[0].name contains a NUL byte, which protobuf-c strings cannot carry")
     }
 }

@@ -13,7 +13,8 @@ import Testing
 
     @Test func matchesAnIndependentEncoder() throws {
         // cramjam (Python) wrote this block; our decoder must read it and decode to the protobuf beside it.
-        #expect(try Snappy.decompress(Fixtures.bytes("write_v1_basic.pb.snappy")) == Fixtures.bytes("write_v1_basic.pb"))
+        #expect(
+            try Snappy.decompress(Fixtures.bytes("write_v1_basic.pb.snappy")) == Fixtures.bytes("write_v1_basic.pb"))
     }
 
     @Test func framedStreamIsNamedInTheError() {
@@ -24,7 +25,9 @@ import Testing
     }
 
     @Test func oversizeIsRefusedWithNumbers() {
-        let error = #expect(throws: WireError.self) { try Snappy.decompress([0x80, 0x80, 0x80, 0x80, 0x08], maxDecodedBytes: 100) }
+        let error = #expect(throws: WireError.self) {
+            try Snappy.decompress([0x80, 0x80, 0x80, 0x80, 0x08], maxDecodedBytes: 100)
+        }
         #expect(error?.message == "snappy block declares 2147483648 decoded bytes, above the limit of 100")
     }
 }

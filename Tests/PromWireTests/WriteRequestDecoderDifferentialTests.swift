@@ -14,7 +14,9 @@ import Testing
         var r = r
         for i in r.timeseries.indices {
             r.timeseries[i].labels = cut(r.timeseries[i].labels)
-            for j in r.timeseries[i].exemplars.indices { r.timeseries[i].exemplars[j].labels = cut(r.timeseries[i].exemplars[j].labels) }
+            for j in r.timeseries[i].exemplars.indices {
+                r.timeseries[i].exemplars[j].labels = cut(r.timeseries[i].exemplars[j].labels)
+            }
         }
         for i in r.metadata.indices {
             r.metadata[i].metricFamilyName = cut(r.metadata[i].metricFamilyName)
@@ -36,7 +38,8 @@ import Testing
                 try WriteRequestDecoder.visit(raw) { series in
                     var labels: [Label] = []
                     series.forEachLabel { n, v in
-                        labels.append(Label(name: String(decoding: n, as: UTF8.self), value: String(decoding: v, as: UTF8.self)))
+                        labels.append(
+                            Label(name: String(decoding: n, as: UTF8.self), value: String(decoding: v, as: UTF8.self)))
                     }
                     var samples: [Sample] = []
                     series.forEachSample { samples.append($0) }

@@ -23,7 +23,9 @@ struct RandomWire {
         0, 1, -1.5, .infinity, -.infinity, .nan, StaleNaN.value, Double(bitPattern: 0x7ff8_0000_0000_0001),
         .leastNonzeroMagnitude, .greatestFiniteMagnitude, 1e-300, 0.1,
     ]
-    static let int64s: [Int64] = [0, 1, -1, 127, 128, 16383, 16384, Int64(Int32.max), 1 << 32, .max, .min, 1_700_000_000_000]
+    static let int64s: [Int64] = [
+        0, 1, -1, 127, 128, 16383, 16384, Int64(Int32.max), 1 << 32, .max, .min, 1_700_000_000_000,
+    ]
 
     mutating func pick<T>(_ xs: [T]) -> T { xs[Int.random(in: 0..<xs.count, using: &rng)] }
     mutating func count(_ max: Int) -> Int { Int.random(in: 0...max, using: &rng) }
@@ -36,12 +38,15 @@ struct RandomWire {
 
     mutating func histogram() -> Histogram {
         var h = Histogram()
-        h.count = count(2) == 0 ? nil : (count(1) == 0 ? .int(UInt64(bitPattern: pick(Self.int64s))) : .float(pick(Self.doubles)))
+        h.count =
+            count(2) == 0
+            ? nil : (count(1) == 0 ? .int(UInt64(bitPattern: pick(Self.int64s))) : .float(pick(Self.doubles)))
         h.sum = pick(Self.doubles)
         h.schema = Int32(truncatingIfNeeded: pick(Self.int64s))
         h.zeroThreshold = pick(Self.doubles)
         h.zeroCount = count(2) == 0 ? nil : (count(1) == 0 ? .int(UInt64(count(1000))) : .float(pick(Self.doubles)))
-        h.negativeSpans = (0..<count(2)).map { _ in BucketSpan(offset: Int32(count(20)) - 10, length: UInt32(count(5))) }
+        h.negativeSpans = (0..<count(2)).map { _ in BucketSpan(offset: Int32(count(20)) - 10, length: UInt32(count(5)))
+        }
         h.negativeDeltas = (0..<count(3)).map { _ in pick(Self.int64s) }
         h.positiveSpans = (0..<count(2)).map { _ in BucketSpan(offset: Int32.min + Int32(count(3)), length: .max) }
         h.positiveCounts = (0..<count(3)).map { _ in pick(Self.doubles) }
@@ -65,7 +70,8 @@ struct RandomWire {
         WriteRequest(
             timeseries: (0..<count(5)).map { _ in series() },
             metadata: (0..<(count(3) == 0 ? 1 : 0)).map { _ in
-                MetricMetadata(type: .init(rawValue: Int32(count(9))), metricFamilyName: string(), help: string(), unit: string())
+                MetricMetadata(
+                    type: .init(rawValue: Int32(count(9))), metricFamilyName: string(), help: string(), unit: string())
             })
     }
 
@@ -79,12 +85,15 @@ struct RandomWire {
             timeseries: (0..<count(4)).map { _ in
                 WriteRequestV2.TimeSeries(
                     labelsRefs: refs(&self),
-                    samples: (0..<count(2)).map { _ in Sample(t: Timestamp(ms: pick(Self.int64s)), v: pick(Self.doubles)) },
+                    samples: (0..<count(2)).map { _ in
+                        Sample(t: Timestamp(ms: pick(Self.int64s)), v: pick(Self.doubles))
+                    },
                     histograms: (0..<(count(4) == 0 ? 1 : 0)).map { _ in histogram() },
                     exemplars: (0..<(count(4) == 0 ? 1 : 0)).map { _ in
                         .init(labelsRefs: refs(&self), value: pick(Self.doubles), timestamp: pick(Self.int64s))
                     },
-                    metadata: count(2) == 0 ? nil : .init(type: .init(rawValue: Int32(count(8))), helpRef: UInt32(count(3)), unitRef: 0),
+                    metadata: count(2) == 0
+                        ? nil : .init(type: .init(rawValue: Int32(count(8))), helpRef: UInt32(count(3)), unitRef: 0),
                     createdTimestamp: pick(Self.int64s))
             })
     }
@@ -97,7 +106,8 @@ struct RandomWire {
             switch count(7) {
             case 0 where !b.isEmpty: b[at] ^= UInt8(1) << UInt8(count(7))
             case 1 where !b.isEmpty: b[at] = UInt8.random(in: 0...255, using: &rng)
-            case 2: b.insert(contentsOf: (0..<(1 + count(3))).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: at)
+            case 2:
+                b.insert(contentsOf: (0..<(1 + count(3))).map { _ in UInt8.random(in: 0...255, using: &rng) }, at: at)
             case 3 where !b.isEmpty: b.removeSubrange(at..<min(b.count, at + 1 + count(4)))
             case 4: b = Array(b.prefix(at))
             case 6 where !b.isEmpty:

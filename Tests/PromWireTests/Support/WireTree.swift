@@ -107,7 +107,10 @@ extension WriteRequestV2 {
                     "labels_refs": .a(ts.labelsRefs) { .i($0) }, "samples": .a(ts.samples) { $0.tree },
                     "histograms": .a(ts.histograms) { $0.tree },
                     "exemplars": .a(ts.exemplars) { e in
-                        .object(["labels_refs": .a(e.labelsRefs) { .i($0) }, "value": .d(e.value), "timestamp": .i(e.timestamp)])
+                        .object([
+                            "labels_refs": .a(e.labelsRefs) { .i($0) }, "value": .d(e.value),
+                            "timestamp": .i(e.timestamp),
+                        ])
                     },
                     "metadata": ts.metadata.map { m in
                         .object(["type": .i(m.type.rawValue), "help_ref": .i(m.helpRef), "unit_ref": .i(m.unitRef)])
@@ -131,7 +134,8 @@ extension ReadRequest {
                     "hints": q.hints.map { h in
                         .object([
                             "step_ms": .i(h.stepMs), "func": .s(h.function), "start_ms": .i(h.startMs),
-                            "end_ms": .i(h.endMs), "grouping": .a(h.grouping) { .s($0) }, "by": .s(h.by ? "true" : "false"),
+                            "end_ms": .i(h.endMs), "grouping": .a(h.grouping) { .s($0) },
+                            "by": .s(h.by ? "true" : "false"),
                             "range_ms": .i(h.rangeMs),
                         ])
                     } ?? .null,
