@@ -17,7 +17,7 @@ public struct RawSeries: ~Copyable {
     /// Calls `body` with each label's name and value bytes (valid UTF-8), in wire order.
     public func forEachLabel(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
         forEachField(1) { (range) throws(WireError) in
-            let (name, value) = try WriteRequestDecoder.parseLabel(buffer, range)
+            let (name, value) = try WriteRequestDecoder.parseLabel(buffer, range, validateUTF8: false)
             body(UnsafeRawBufferPointer(rebasing: buffer[name]), UnsafeRawBufferPointer(rebasing: buffer[value]))
         }
     }

@@ -67,4 +67,21 @@ import Testing
         let result = try Fixtures.run("python3", [script, "verify", name, file.path])
         #expect(result.status == 0, "\(result.output)")
     }
+
+    /// The committed fixtures are what the script writes today (regenerate with
+    /// `scripts/make-wire-fixtures.py generate` and review the diff).
+    @Test(.enabled(if: Fixtures.pythonReady, "needs python3 with google.protobuf and cramjam"))
+    func committedFixturesAreCurrent() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-fixtures-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/make-wire-fixtures.py").path
+        let result = try Fixtures.run("python3", [script, "generate", out.path])
+        try #require(result.status == 0, "\(result.output)")
+        let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        #expect(names.count == 16)
+        for name in names {
+            let fresh = try Data(contentsOf: out.appendingPathComponent(name))
+            #expect(try Data(contentsOf: Fixtures.directory.appendingPathComponent(name)) == fresh, "\(name) is stale")
+        }
+    }
 }
