@@ -83,6 +83,18 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(acc)
         }
     }
+    Benchmark("visit 2000 series: hand-written, walk label bytes and samples") { b in
+        for _ in b.scaledIterations {
+            var acc = 0
+            try body.withUnsafeBytes { raw in
+                try WriteRequestDecoder.visit(raw) { series in
+                    series.forEachLabel { name, value in acc &+= name.count &+ value.count }
+                    series.forEachSample { acc &+= Int(truncatingIfNeeded: $0.t.ms) }
+                }
+            }
+            blackHole(acc)
+        }
+    }
     Benchmark("snappy + visit 2000 series") { b in
         for _ in b.scaledIterations {
             let raw = try Snappy.decompress(snappyBody)

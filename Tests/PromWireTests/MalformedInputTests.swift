@@ -101,6 +101,7 @@ import Testing
             bytes: [0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59, 0x01, 0x05],
             code: .snappyFramed),
         Case(name: "malformed preamble", bytes: [0xff, 0xff, 0xff, 0xff, 0xff, 0xff], code: .snappyCorrupt),
+        Case(name: "claims 1 MiB from 5 bytes", bytes: [0x80, 0x80, 0x40, 0x00, 0x61], code: .snappyCorrupt),
         Case(name: "literal past the end", bytes: [0x0a, 0x24, 0x61], code: .snappyCorrupt),
         Case(name: "copy before the start", bytes: [0x05, 0x01, 0x05], code: .snappyCorrupt),
     ]

@@ -30,4 +30,14 @@ import Testing
         }
         #expect(error?.message == "snappy block declares 2147483648 decoded bytes, above the limit of 100")
     }
+
+    @Test func mostCompressibleInputStaysWithinTheExpansionBound() throws {
+        // Runs of one byte compress to 64-byte copies, the densest snappy can get.
+        for size in [64, 4096, 1 << 20] {
+            let input = [UInt8](repeating: 0x2a, count: size)
+            let compressed = Snappy.compress(input)
+            #expect(size / 22 <= compressed.count)
+            #expect(try Snappy.decompress(compressed) == input)
+        }
+    }
 }
