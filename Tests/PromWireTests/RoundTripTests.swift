@@ -132,11 +132,13 @@ import Testing
                 Query(startTimestampMs: 0, endTimestampMs: 0, matchers: []),
             ], acceptedResponseTypes: [.streamedXORChunks, .samples, .init(rawValue: 7)])
         #expect(try ReadRequest(protobuf: read.protobuf()) == read)
+        #expect(try ReadRequest(snappyProtobuf: Snappy.compress(read.protobuf())) == read)
 
         let response = ReadResponse(results: [
             QueryResult(timeseries: [Self.series([Sample(t: .max, v: .nan)])]), QueryResult(timeseries: []),
         ])
         #expect(try ReadResponse(protobuf: response.protobuf()) == response)
+        #expect(try ReadResponse(protobuf: Snappy.decompress(response.snappyProtobuf())) == response)
 
         let chunks = ChunkedReadResponse(
             chunkedSeries: [
