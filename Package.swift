@@ -13,7 +13,10 @@ let package = Package(
     name: "Hearth",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "hearth", targets: ["HearthCLI"])
+        .executable(name: "hearth", targets: ["HearthCLI"]),
+        // For Benchmarks/ (a separate package that depends on this one by path).
+        .library(name: "PromWire", targets: ["PromWire"]),
+        .library(name: "PromModel", targets: ["PromModel"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -21,7 +21,8 @@ public struct ChunkedReadWriter: Sendable {
     /// One complete frame around an already encoded message.
     public func frame(message: [UInt8]) throws(WireError) -> [UInt8] {
         guard message.count <= maxFrameBytes else {
-            throw WireError(.frameTooLarge, "frame message of \(message.count) bytes exceeds the limit of \(maxFrameBytes)")
+            throw WireError(
+                .frameTooLarge, "frame message of \(message.count) bytes exceeds the limit of \(maxFrameBytes)")
         }
         var out: [UInt8] = []
         out.reserveCapacity(message.count + 14)
@@ -32,8 +33,10 @@ public struct ChunkedReadWriter: Sendable {
         }
         out.append(UInt8(n))
         let crc = CRC32C.checksum(message)
-        out.append(contentsOf: [UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16),
-                                UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc)])
+        out.append(contentsOf: [
+            UInt8(crc >> 24), UInt8(truncatingIfNeeded: crc >> 16),
+            UInt8(truncatingIfNeeded: crc >> 8), UInt8(truncatingIfNeeded: crc),
+        ])
         out.append(contentsOf: message)
         return out
     }
@@ -73,7 +76,8 @@ public struct ChunkedReadReader: Sendable {
         while true {
             guard i < pending.count else { return nil }
             guard i - start < 10 else {
-                throw WireError(.malformedVarint, "frame length at stream offset \(consumed) does not end within 10 bytes")
+                throw WireError(
+                    .malformedVarint, "frame length at stream offset \(consumed) does not end within 10 bytes")
             }
             let b = pending[i]
             length |= UInt64(b & 0x7f) &<< shift
@@ -83,7 +87,8 @@ public struct ChunkedReadReader: Sendable {
         }
         guard length <= UInt64(maxFrameBytes) else {
             throw WireError(
-                .frameTooLarge, "frame at stream offset \(consumed) declares \(length) bytes, above the limit of \(maxFrameBytes)")
+                .frameTooLarge,
+                "frame at stream offset \(consumed) declares \(length) bytes, above the limit of \(maxFrameBytes)")
         }
         let headerEnd = i + 4
         guard pending.count - i >= 4, pending.count - headerEnd >= Int(length) else { return nil }
@@ -93,7 +98,8 @@ public struct ChunkedReadReader: Sendable {
         guard got == want else {
             throw WireError(
                 .checksumMismatch,
-                "frame at stream offset \(consumed): crc32c mismatch (got 0x\(String(got, radix: 16)), want 0x\(String(want, radix: 16)))")
+                "frame at stream offset \(consumed): crc32c mismatch (got 0x\(String(got, radix: 16)), want 0x\(String(want, radix: 16)))"
+            )
         }
         consumed += headerEnd + Int(length) - start
         start = headerEnd + Int(length)
@@ -109,7 +115,8 @@ public struct ChunkedReadReader: Sendable {
     /// Throws unless the stream ended on a frame boundary.
     public func finish() throws(WireError) {
         guard start == pending.count else {
-            throw WireError(.truncated, "stream ends inside a frame at offset \(consumed) (\(pending.count - start) bytes left)")
+            throw WireError(
+                .truncated, "stream ends inside a frame at offset \(consumed) (\(pending.count - start) bytes left)")
         }
     }
 }

@@ -65,14 +65,24 @@ extension Histogram {
         case nil: break
         }
         (h.n_negative_spans, h.negative_spans) = (negativeSpans.count, try Self.spansToC(negativeSpans, arena, v2))
-        (h.n_negative_deltas, h.negative_deltas) = (negativeDeltas.count, try arena.array(negativeDeltas.count, of: Int64.self) { negativeDeltas[$0] })
-        (h.n_negative_counts, h.negative_counts) = (negativeCounts.count, try arena.array(negativeCounts.count, of: Double.self) { negativeCounts[$0] })
+        (h.n_negative_deltas, h.negative_deltas) = (
+            negativeDeltas.count, try arena.array(negativeDeltas.count, of: Int64.self) { negativeDeltas[$0] }
+        )
+        (h.n_negative_counts, h.negative_counts) = (
+            negativeCounts.count, try arena.array(negativeCounts.count, of: Double.self) { negativeCounts[$0] }
+        )
         (h.n_positive_spans, h.positive_spans) = (positiveSpans.count, try Self.spansToC(positiveSpans, arena, v2))
-        (h.n_positive_deltas, h.positive_deltas) = (positiveDeltas.count, try arena.array(positiveDeltas.count, of: Int64.self) { positiveDeltas[$0] })
-        (h.n_positive_counts, h.positive_counts) = (positiveCounts.count, try arena.array(positiveCounts.count, of: Double.self) { positiveCounts[$0] })
+        (h.n_positive_deltas, h.positive_deltas) = (
+            positiveDeltas.count, try arena.array(positiveDeltas.count, of: Int64.self) { positiveDeltas[$0] }
+        )
+        (h.n_positive_counts, h.positive_counts) = (
+            positiveCounts.count, try arena.array(positiveCounts.count, of: Double.self) { positiveCounts[$0] }
+        )
         h.reset_hint = cEnum(resetHint.rawValue)
         h.timestamp = timestamp.ms
-        (h.n_custom_values, h.custom_values) = (customValues.count, try arena.array(customValues.count, of: Double.self) { customValues[$0] })
+        (h.n_custom_values, h.custom_values) = (
+            customValues.count, try arena.array(customValues.count, of: Double.self) { customValues[$0] }
+        )
         return h
     }
 

@@ -3,9 +3,12 @@ public import PromModel
 /// A run of consecutive native-histogram buckets: `offset` buckets skipped since the previous span
 /// (or from the schema's index 0 for the first), then `length` buckets present.
 public struct BucketSpan: Hashable, Sendable {
+    /// Buckets skipped before this span (from index 0 for the first span).
     public var offset: Int32
+    /// Buckets in this span.
     public var length: UInt32
 
+    /// Creates a value from its fields.
     public init(offset: Int32, length: UInt32) {
         self.offset = offset
         self.length = length
@@ -41,26 +44,45 @@ public struct Histogram: Hashable, Sendable {
 
     /// Whether the histogram follows a counter reset, as the sender knows it (open enum).
     public struct ResetHint: RawRepresentable, Hashable, Sendable {
+        /// The number on the wire.
         public var rawValue: Int32
+        /// Creates a value from its fields.
         public init(rawValue: Int32) { self.rawValue = rawValue }
+        /// The value 0 on the wire.
         public static let unknown = ResetHint(rawValue: 0)
+        /// The value 1 on the wire.
         public static let yes = ResetHint(rawValue: 1)
+        /// The value 2 on the wire.
         public static let no = ResetHint(rawValue: 2)
+        /// The value 3 on the wire.
         public static let gauge = ResetHint(rawValue: 3)
     }
 
+    /// The observation count; nil when the sender left the oneof unset.
     public var count: Count?
+    /// The sum of observations.
     public var sum: Double = 0
+    /// Bucket resolution: -4…8 exponential, -53 custom buckets.
     public var schema: Int32 = 0
+    /// Width of the zero bucket.
     public var zeroThreshold: Double = 0
+    /// Observations in the zero bucket; nil when unset.
     public var zeroCount: Count?
+    /// Spans of the negative buckets.
     public var negativeSpans: [BucketSpan] = []
+    /// Integer histograms: negative bucket counts, each a delta to the previous.
     public var negativeDeltas: [Int64] = []
+    /// Float histograms: absolute negative bucket counts.
     public var negativeCounts: [Double] = []
+    /// Spans of the positive buckets.
     public var positiveSpans: [BucketSpan] = []
+    /// Integer histograms: positive bucket counts, each a delta to the previous.
     public var positiveDeltas: [Int64] = []
+    /// Float histograms: absolute positive bucket counts.
     public var positiveCounts: [Double] = []
+    /// The sender's knowledge of a counter reset.
     public var resetHint: ResetHint = .unknown
+    /// The sample's timestamp.
     public var timestamp: Timestamp = Timestamp(ms: 0)
     /// Upper bounds of custom buckets (schema -53); empty otherwise.
     public var customValues: [Double] = []

@@ -37,6 +37,10 @@ struct ProtoReader {
             throw WireError(.invalidTag, "field number 0 in tag at offset \(position)")
         }
         let wireType = first & 7
+        // protobuf-c refuses these wire types while scanning, before it looks at the field number.
+        if wireType == 3 || wireType == 4 || wireType > 5 {
+            throw WireError(.unsupportedWireType, "wire type \(wireType) at offset \(position) is not supported")
+        }
         var field = UInt32(first & 0x7f) >> 3
         if first & 0x80 == 0 {
             position += 1
@@ -61,7 +65,9 @@ struct ProtoReader {
     /// Reads a varint of at most 10 bytes; bits past 64 are dropped.
     @inline(__always)
     mutating func readVarint() throws(WireError) -> UInt64 {
-        guard position < end else { throw WireError(.truncated, "varint expected at offset \(position), at end of message") }
+        guard position < end else {
+            throw WireError(.truncated, "varint expected at offset \(position), at end of message")
+        }
         let b0 = buffer[position]
         if b0 < 0x80 {
             position += 1
@@ -128,7 +134,8 @@ struct ProtoReader {
         guard length <= end - payloadStart else {
             throw WireError(
                 .lengthOutOfBounds,
-                "length \(length) at offset \(start) runs past the end of its message (\(end - payloadStart) bytes remain)")
+                "length \(length) at offset \(start) runs past the end of its message (\(end - payloadStart) bytes remain)"
+            )
         }
         position = payloadStart + length
         return payloadStart..<position
@@ -151,7 +158,8 @@ struct ProtoReader {
     func expect(_ wireType: UInt8, _ want: UInt8, field: UInt32, in message: StaticString) throws(WireError) {
         if wireType != want {
             throw WireError(
-                .wrongWireType, "\(message) field \(field) has wire type \(wireType), want \(want) (before offset \(position))")
+                .wrongWireType,
+                "\(message) field \(field) has wire type \(wireType), want \(want) (before offset \(position))")
         }
     }
 

@@ -16,33 +16,34 @@ public struct RawSeries: ~Copyable {
 
     /// Calls `body` with each label's name and value bytes (valid UTF-8), in wire order.
     public func forEachLabel(_ body: (_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) -> Void) {
-        struct Sink: SeriesSink {
-            let body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
-            func label(_ raw: UnsafeRawBufferPointer, name: Range<Int>, value: Range<Int>) {
-                body(UnsafeRawBufferPointer(rebasing: raw[name]), UnsafeRawBufferPointer(rebasing: raw[value]))
-            }
-            func sample(_ s: Sample) {}
-            func exemplar(_ e: Exemplar) {}
-            func histogram(_ h: Histogram) {}
-        }
-        withoutActuallyEscaping(body) { body in
-            var sink = Sink(body: body)
-            walkValidated(&sink)
+        forEachField(1) { (range) throws(WireError) in
+            let (name, value) = try WriteRequestDecoder.parseLabel(buffer, range, validateUTF8: false)
+            body(UnsafeRawBufferPointer(rebasing: buffer[name]), UnsafeRawBufferPointer(rebasing: buffer[value]))
         }
     }
 
     /// Calls `body` with each float sample, in wire order.
     public func forEachSample(_ body: (Sample) -> Void) {
-        struct Sink: SeriesSink {
-            let body: (Sample) -> Void
-            func label(_ raw: UnsafeRawBufferPointer, name: Range<Int>, value: Range<Int>) {}
-            func sample(_ s: Sample) { body(s) }
-            func exemplar(_ e: Exemplar) {}
-            func histogram(_ h: Histogram) {}
-        }
-        withoutActuallyEscaping(body) { body in
-            var sink = Sink(body: body)
-            walkValidated(&sink)
+        forEachField(2) { (range) throws(WireError) in body(try WriteRequestDecoder.parseSample(buffer, range)) }
+    }
+
+    /// Walks the series' top-level fields and calls `body` with the payload of each `field` (all
+    /// length-delimited in a validated series).
+    @inline(__always)
+    private func forEachField(_ wanted: UInt32, _ body: (Range<Int>) throws(WireError) -> Void) {
+        do {
+            var r = ProtoReader(buffer, range: range)
+            while !r.isAtEnd {
+                let (field, wireType) = try r.readTag()
+                if field == wanted {
+                    try body(try r.readLengthDelimited())
+                } else {
+                    try r.skip(wireType: wireType)
+                }
+            }
+        } catch {
+            // visit(_:_:) validated every series before handing any out.
+            preconditionFailure("series \(index) was validated but no longer parses: \(error)")
         }
     }
 

@@ -51,9 +51,21 @@ public enum Snappy {
                 .decodedTooLarge,
                 "snappy block declares \(length) decoded bytes, above the limit of \(maxDecodedBytes)")
         }
+        // A snappy element expands at most 64/3-fold (a 3-byte copy of 64 bytes), so a block cannot
+        // decode to more than 22 bytes per input byte: refuse larger claims without allocating, so the
+        // allocation below is bounded by the bytes actually received, not only by the cap.
+        guard length / 22 <= compressed.count else {
+            throw WireError(
+                .snappyCorrupt,
+                "snappy block of \(compressed.count) bytes cannot decode to the \(length) bytes it declares")
+        }
         if length == 0 {
-            let status = compressed.withMemoryRebound(to: CChar.self) { snappy_validate_compressed_buffer($0.baseAddress, $0.count) }
-            guard status == SNAPPY_OK else { throw WireError(.snappyCorrupt, "snappy block of \(compressed.count) bytes is corrupt") }
+            let status = compressed.withMemoryRebound(to: CChar.self) {
+                snappy_validate_compressed_buffer($0.baseAddress, $0.count)
+            }
+            guard status == SNAPPY_OK else {
+                throw WireError(.snappyCorrupt, "snappy block of \(compressed.count) bytes is corrupt")
+            }
             return []
         }
         var failed = false

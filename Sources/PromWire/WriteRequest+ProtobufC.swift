@@ -24,9 +24,11 @@ extension WriteRequest {
         }
     }
 
-    /// Encodes the request as protobuf with protobuf-c.
+    /// Encodes the request with protobuf-c (the reference encoder; ``protobuf()`` is faster).
+    ///
+    /// Like other proto3 encoders, it leaves out a double equal to zero, so -0.0 decodes as +0.0.
     /// - Throws: `unencodable` when a string contains a NUL byte.
-    public func protobuf() throws(WireError) -> [UInt8] {
+    public func protobufC() throws(WireError) -> [UInt8] {
         let arena = CArena()
         var m = Prometheus__WriteRequest()
         prometheus__write_request__init(&m)

@@ -8,8 +8,9 @@ import PromModel
 extension WriteRequestDecoder {
     /// Parses a `Label` into byte ranges of its name and value; both are UTF-8 validated.
     @inline(__always)
-    static func parseLabel(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>) throws(WireError)
-        -> (name: Range<Int>, value: Range<Int>)
+    /// `validateUTF8: false` is for walks over a body that was already validated.
+    static func parseLabel(_ buffer: UnsafeRawBufferPointer, _ range: Range<Int>, validateUTF8: Bool = true)
+        throws(WireError) -> (name: Range<Int>, value: Range<Int>)
     {
         var r = ProtoReader(buffer, range: range)
         var name = range.lowerBound..<range.lowerBound
@@ -26,6 +27,7 @@ extension WriteRequestDecoder {
             default: try r.skip(wireType: wireType)
             }
         }
+        if !validateUTF8 { return (name, value) }
         guard isValidUTF8(r.slice(name)) else {
             throw WireError(.invalidUTF8, "label name at offset \(name.lowerBound) is not valid UTF-8")
         }
@@ -91,8 +93,10 @@ extension WriteRequestDecoder {
     {
         var r = ProtoReader(buffer, range: range)
         var type: Int32 = 0
-        var strings = [range.lowerBound..<range.lowerBound, range.lowerBound..<range.lowerBound,
-                       range.lowerBound..<range.lowerBound]
+        var strings = [
+            range.lowerBound..<range.lowerBound, range.lowerBound..<range.lowerBound,
+            range.lowerBound..<range.lowerBound,
+        ]
         while !r.isAtEnd {
             let (field, wireType) = try r.readTag()
             switch field {

@@ -107,7 +107,8 @@ extension WriteRequestDecoder {
             guard range.count % 8 == 0 else {
                 throw WireError(
                     .lengthOutOfBounds,
-                    "packed doubles of field \(field) at offset \(range.lowerBound) have \(range.count) bytes, not a multiple of 8")
+                    "packed doubles of field \(field) at offset \(range.lowerBound) have \(range.count) bytes, not a multiple of 8"
+                )
             }
             var packed = ProtoReader(r.buffer, range: range)
             while !packed.isAtEnd { out.append(Double(bitPattern: try packed.readFixed64())) }

@@ -23,6 +23,7 @@ public enum WriteRequestDecoder {
         var request = WriteRequest()
         try walk(raw) { (index, range) throws(WireError) in
             var sink = BuildingSink()
+            sink.reserve(labels: countLabels(raw, range))
             try parseSeries(raw, range, index: index, into: &sink)
             request.timeseries.append(sink.series)
         } metadata: { (md) throws(WireError) in
@@ -35,19 +36,27 @@ public enum WriteRequestDecoder {
     ///
     /// Nothing is handed out unless the entire body is valid (so a caller never ingests half of a
     /// rejected request). The view and every slice it gives are valid only during the call.
-    /// - Throws: ``WireError`` for an invalid body, or what `body` throws.
-    public static func visit(
-        _ raw: UnsafeRawBufferPointer, _ body: (borrowing RawSeries) throws(WireError) -> Void
-    ) throws(WireError) {
+    /// - Throws: ``WireError`` for an invalid body (before any call of `body`), or what `body` throws.
+    public static func visit<E: Error>(
+        _ raw: UnsafeRawBufferPointer, _ body: (borrowing RawSeries) throws(E) -> Void
+    ) throws {
         try walk(raw) { (index, range) throws(WireError) in
             var sink = ValidatingSink()
             try parseSeries(raw, range, index: index, into: &sink)
-        } metadata: { _ in }
+        } metadata: { _ in
+        }
+        // Second pass over a validated body: the reader calls below cannot fail.
+        var r = ProtoReader(raw, range: 0..<raw.count)
         var index = 0
-        try walk(raw) { (_, range) throws(WireError) in
-            try body(RawSeries(buffer: raw, range: range, index: index))
-            index += 1
-        } metadata: { _ in }
+        while !r.isAtEnd {
+            let (field, wireType) = try r.readTag()
+            if field == 1 {
+                try body(RawSeries(buffer: raw, range: try r.readLengthDelimited(), index: index))
+                index += 1
+            } else {
+                try r.skip(wireType: wireType)
+            }
+        }
     }
 
     /// Walks the top-level fields: `timeseries` (1) and `metadata` (3); unknown fields are skipped.
@@ -70,6 +79,19 @@ public enum WriteRequestDecoder {
             default: try r.skip(wireType: wireType)
             }
         }
+    }
+
+    /// How many `labels` fields a series holds, counted before building it so its label array is
+    /// allocated once. Bounded by the bytes present (each label field takes at least 2); a
+    /// malformed series stops the count early and is reported by the parse that follows.
+    static func countLabels(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        var r = ProtoReader(raw, range: range)
+        var n = 0
+        while !r.isAtEnd {
+            guard let (field, wireType) = try? r.readTag(), (try? r.skip(wireType: wireType)) != nil else { break }
+            if field == 1 { n += 1 }
+        }
+        return n
     }
 
     /// Parses one `TimeSeries`, feeding `sink`; errors name the series index.
@@ -115,6 +137,8 @@ protocol SeriesSink {
 /// Builds a ``TimeSeries`` value.
 struct BuildingSink: SeriesSink {
     var series = TimeSeries(labels: [])
+
+    mutating func reserve(labels: Int) { series.labels.reserveCapacity(labels) }
 
     mutating func label(_ raw: UnsafeRawBufferPointer, name: Range<Int>, value: Range<Int>) {
         series.labels.append(

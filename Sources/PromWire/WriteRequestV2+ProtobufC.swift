@@ -78,7 +78,8 @@ extension WriteRequestV2 {
         s.n_labels_refs = ts.labelsRefs.count
         s.labels_refs = try arena.array(ts.labelsRefs.count, of: UInt32.self) { ts.labelsRefs[$0] }
         s.n_samples = ts.samples.count
-        s.samples = try arena.array(ts.samples.count, of: UnsafeMutablePointer<Io__Prometheus__Write__V2__Sample>?.self) {
+        s.samples = try arena.array(ts.samples.count, of: UnsafeMutablePointer<Io__Prometheus__Write__V2__Sample>?.self)
+        {
             i in
             var c = Io__Prometheus__Write__V2__Sample()
             io__prometheus__write__v2__sample__init(&c)

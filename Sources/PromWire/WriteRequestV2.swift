@@ -9,14 +9,18 @@ public struct WriteRequestV2: Hashable, Sendable {
     public struct TimeSeries: Hashable, Sendable {
         /// Pairs of (name, value) symbol indexes.
         public var labelsRefs: [UInt32]
+        /// Float samples, oldest first.
         public var samples: [Sample]
+        /// Native histogram samples, oldest first.
         public var histograms: [Histogram]
+        /// Exemplars attached to the series' samples.
         public var exemplars: [Exemplar]
         /// Nil when the sender left the field out.
         public var metadata: Metadata?
         /// When the counter started, in ms since the epoch; 0 means unset.
         public var createdTimestamp: Int64
 
+        /// Creates a value from its fields.
         public init(
             labelsRefs: [UInt32], samples: [Sample] = [], histograms: [Histogram] = [], exemplars: [Exemplar] = [],
             metadata: Metadata? = nil, createdTimestamp: Int64 = 0
@@ -32,10 +36,14 @@ public struct WriteRequestV2: Hashable, Sendable {
 
     /// An exemplar of a 2.0 request; labels are symbol references.
     public struct Exemplar: Hashable, Sendable {
+        /// Pairs of (name, value) indexes into the request's symbols.
         public var labelsRefs: [UInt32]
+        /// The observed value (bit-exact).
         public var value: Double
+        /// When the value was observed, in ms since the epoch; 0 means unset.
         public var timestamp: Int64
 
+        /// Creates a value from its fields.
         public init(labelsRefs: [UInt32], value: Double, timestamp: Int64) {
             self.labelsRefs = labelsRefs
             self.value = value
@@ -55,10 +63,14 @@ public struct WriteRequestV2: Hashable, Sendable {
 
     /// Metadata of a 2.0 series; help and unit are symbol references (0 = empty).
     public struct Metadata: Hashable, Sendable {
+        /// The metric type.
         public var type: MetricType
+        /// Symbol index of the help text (0 = empty).
         public var helpRef: UInt32
+        /// Symbol index of the unit (0 = empty).
         public var unitRef: UInt32
 
+        /// Creates a value from its fields.
         public init(type: MetricType, helpRef: UInt32 = 0, unitRef: UInt32 = 0) {
             self.type = type
             self.helpRef = helpRef
@@ -66,9 +78,12 @@ public struct WriteRequestV2: Hashable, Sendable {
         }
     }
 
+    /// The string table; `symbols[0]` is the empty string.
     public var symbols: [String]
+    /// The series.
     public var timeseries: [TimeSeries]
 
+    /// Creates a value from its fields.
     public init(symbols: [String], timeseries: [TimeSeries]) {
         self.symbols = symbols
         self.timeseries = timeseries
@@ -86,7 +101,10 @@ public struct WriteRequestV2: Hashable, Sendable {
         out.reserveCapacity(refs.count / 2)
         var i = 0
         while i < refs.count {
-            out.append(Label(name: try symbol(refs[i], at: "\(path())[\(i)]"), value: try symbol(refs[i + 1], at: "\(path())[\(i + 1)]")))
+            out.append(
+                Label(
+                    name: try symbol(refs[i], at: "\(path())[\(i)]"),
+                    value: try symbol(refs[i + 1], at: "\(path())[\(i + 1)]")))
             i += 2
         }
         return out
