@@ -96,7 +96,7 @@ let package = Package(
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "ReceiverTests",
-            dependencies: ["Receiver", "ObjectStore", "PromWire", "TSDB"],
+            dependencies: ["Receiver", "ObjectStore", "PromWire", "TSDB", "StorageAPI", "PromModel"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -64,13 +64,12 @@ struct RemoteWriteHandler: Sendable {
             } catch {
                 return written.stamp(textResponse(.contentTooLarge, "request body exceeds max_request_bytes=\(limits.maxRequestBytes)"), version)
             }
-            let series: [TimeSeries]
+            let summary: IngestSummary
             do {
-                series = try decode(Array(buffer: body), version: version, maxDecoded: limits.maxDecodedRequestBytes)
+                summary = try await ingest(body, version: version, tenant: tenant, maxDecoded: limits.maxDecodedRequestBytes)
             } catch let error as WireError {
                 return written.stamp(wireErrorResponse(error), version)
             }
-            let summary = try await service.push(tenant: tenant, series: series)
             written.samples = summary.acceptedSamples
             written.histograms = summary.acceptedHistograms
             written.exemplars = summary.acceptedExemplars
@@ -89,20 +88,28 @@ struct RemoteWriteHandler: Sendable {
         }
     }
 
-    private func decode(_ body: [UInt8], version: Version, maxDecoded: Int) throws -> [TimeSeries] {
+    private func ingest(_ body: ByteBuffer, version: Version, tenant: String, maxDecoded: Int) async throws -> IngestSummary {
+        let raw = try body.withUnsafeReadableBytes { (compressed) throws(WireError) in
+            try Snappy.decompress(compressed, maxDecodedBytes: maxDecoded)
+        }
         switch version {
         case .v1:
-            return try WriteRequest(snappyProtobuf: body, maxDecodedBytes: maxDecoded).timeseries
+            // The decoded buffer is read in place: known series never become `Labels`.
+            return try await service.push(tenant: tenant, protobuf: raw)
         case .v2:
-            let request = try WriteRequestV2(snappyProtobuf: body, maxDecodedBytes: maxDecoded)
-            var out: [TimeSeries] = []
-            out.reserveCapacity(request.timeseries.count)
-            for (i, ts) in request.timeseries.enumerated() {
-                let labels = try request.labels(ts.labelsRefs, at: "timeseries[\(i)].labels_refs")
-                out.append(TimeSeries(labels: labels, samples: ts.samples, histograms: ts.histograms))
-            }
-            return out
+            return try await service.push(tenant: tenant, series: try decodeV2(raw))
         }
+    }
+
+    private func decodeV2(_ raw: [UInt8]) throws -> [TimeSeries] {
+        let request = try WriteRequestV2Decoder.decode(raw)
+        var out: [TimeSeries] = []
+        out.reserveCapacity(request.timeseries.count)
+        for (i, ts) in request.timeseries.enumerated() {
+            let labels = try request.labels(ts.labelsRefs, at: "timeseries[\(i)].labels_refs")
+            out.append(TimeSeries(labels: labels, samples: ts.samples, histograms: ts.histograms))
+        }
+        return out
     }
 }
 

@@ -22,6 +22,13 @@ public struct RawSeries: ~Copyable {
         }
     }
 
+    /// Number of native histogram samples in the series (field 4), without decoding them.
+    public var histogramCount: Int {
+        var n = 0
+        forEachField(4) { (_) throws(WireError) in n += 1 }
+        return n
+    }
+
     /// Calls `body` with each float sample, in wire order.
     public func forEachSample(_ body: (Sample) -> Void) {
         forEachField(2) { (range) throws(WireError) in body(try WriteRequestDecoder.parseSample(buffer, range)) }

@@ -64,6 +64,12 @@ public final class ReceiveService: Service, Sendable {
         return try await distributor.push(tenant: tenant, series: series)
     }
 
+    /// Ingests a decoded remote write 1.0 body for `tenant` on the allocation-free path.
+    public func push(tenant: String, protobuf body: [UInt8]) async throws -> IngestSummary {
+        guard isReady else { throw ReceiverError(.unavailable, "receiver is not ready") }
+        return try await distributor.push(tenant: tenant, protobuf: body)
+    }
+
     /// The tenant's data (head, local and bucket blocks) for queries and remote read.
     public func queryable(tenant: String) async throws -> TenantQueryable {
         let handle = try await registry.tenant(tenant)

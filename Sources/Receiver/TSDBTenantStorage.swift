@@ -62,6 +62,9 @@ public final class TSDBTenantStorage: TenantStorage {
         try await db.chunkQuerier(mint: mint, maxt: maxt)
     }
     public var headSeriesCount: Int { db.head.seriesCount }
+    public func existingSeriesRef(hash: UInt64, labels: [LabelBytes]) -> SeriesRef? {
+        db.existingSeriesRef(hash: hash, labels: labels)
+    }
     public func containsSeries(_ labels: Labels) -> Bool { db.headContains(labels) }
 
     public func localBlocks() -> [LocalBlock] {

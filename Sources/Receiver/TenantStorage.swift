@@ -6,7 +6,7 @@ public import StorageAPI
 /// Declared here, beside its consumer; the TSDB conformance lives in `TSDB+TenantStorage.swift`.
 /// Implementations MUST be thread-safe and MUST make samples durable (per their fsync policy)
 /// before an appender's `commit()` returns, because the receiver acknowledges right after it.
-public protocol TenantStorage: Sendable {
+public protocol TenantStorage: RawSeriesLookup, Sendable {
     /// A new appender; one per request.
     func appender() -> any Appender
     /// A querier over head and local blocks.

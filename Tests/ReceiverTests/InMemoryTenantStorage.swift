@@ -51,6 +51,8 @@ final class InMemoryTenantStorage: TenantStorage, Sendable {
     }
 
     var headSeriesCount: Int { data.withLock { $0.count } }
+    // Always the slow path: these tests are about validation, not the lookup shortcut.
+    func existingSeriesRef(hash: UInt64, labels: [LabelBytes]) -> SeriesRef? { nil }
     func containsSeries(_ labels: Labels) -> Bool { data.withLock { $0[labels] != nil } }
     func localBlocks() -> [LocalBlock] { blocks.withLock { $0 } }
 

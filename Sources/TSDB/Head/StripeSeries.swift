@@ -38,6 +38,14 @@ final class StripeSeries: Sendable {
         hashStripes[Int(truncatingIfNeeded: hash) & mask].lock.withLock { s in Self.find(s, hash, labels) }
     }
 
+    /// The series with this hash whose compact labels satisfy `matches` (collisions included).
+    func get(hash: UInt64, matches: (CompactLabels) -> Bool) -> MemSeries? {
+        hashStripes[Int(truncatingIfNeeded: hash) & mask].lock.withLock { s in
+            if let m = s.byHash[hash], matches(m.labels) { return m }
+            return s.collisions[hash]?.first { matches($0.labels) }
+        }
+    }
+
     private static func find(_ s: HashStripe, _ hash: UInt64, _ labels: Labels) -> MemSeries? {
         if let m = s.byHash[hash], m.labels.equals(labels) { return m }
         return s.collisions[hash]?.first { $0.labels.equals(labels) }
