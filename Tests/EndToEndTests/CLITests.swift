@@ -4,7 +4,7 @@ import Testing
 /// Runs the built `hearth` binary as a user would.
 @Suite struct CLITests {
     /// The `hearth` executable beside the test runner (`swift build` puts both in one folder;
-    /// scripts/test.sh builds it before `swift test`), or `HEARTH_BINARY` when set.
+    /// deploy/test.sh builds it before `swift test`), or `HEARTH_BINARY` when set.
     static func hearthBinary() -> URL {
         if let path = ProcessInfo.processInfo.environment["HEARTH_BINARY"] { return URL(fileURLWithPath: path) }
         let runner = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL

@@ -2,15 +2,15 @@ import CHearthProto
 import Foundation
 import Testing
 
-/// The committed protoc-c output must be what scripts/generate-proto.sh produces from proto/ today.
+/// The committed protoc-c output must be what proto/generate.sh produces from proto/ today.
 @Suite struct GeneratedCodeTests {
-    @Test(.enabled(if: Fixtures.has("protoc-c"), "protoc-c is not installed (scripts/prerequisites.sh installs it)"))
+    @Test(.enabled(if: Fixtures.has("protoc-c"), "protoc-c is not installed (deploy/prerequisites.sh installs it)"))
     func committedProtocOutputIsCurrent() throws {
         let root = Fixtures.repositoryRoot
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-proto-\(getpid())")
         defer { try? FileManager.default.removeItem(at: out) }
         let result = try Fixtures.run(
-            "bash", [root.appendingPathComponent("scripts/generate-proto.sh").path, out.path])
+            "bash", [root.appendingPathComponent("proto/generate.sh").path, out.path])
         try #require(result.status == 0, "generate-proto.sh failed: \(result.output)")
         let committed = root.appendingPathComponent("Sources/CHearthProto")
         let names =
@@ -22,7 +22,7 @@ import Testing
         for name in names {
             let fresh = try Data(contentsOf: out.appendingPathComponent(name))
             let old = try? Data(contentsOf: committed.appendingPathComponent(name))
-            #expect(old == fresh, "Sources/CHearthProto/\(name) is stale: run scripts/generate-proto.sh")
+            #expect(old == fresh, "Sources/CHearthProto/\(name) is stale: run proto/generate.sh")
         }
         let committedC = try FileManager.default.contentsOfDirectory(atPath: committed.path).filter {
             $0.hasSuffix(".c")

@@ -45,7 +45,7 @@ import Testing
     /// Our encoder's output for each fixture's values, decoded by the Python script's own decoder.
     @Test(
         "our encoding decodes in Python to the expected values",
-        .enabled(if: Fixtures.pythonReady, "needs python3 with google.protobuf and cramjam (scripts/prerequisites.sh)"),
+        .enabled(if: Fixtures.pythonReady, "needs python3 with google.protobuf and cramjam (deploy/prerequisites.sh)"),
         arguments: [
             "write_v1_basic", "write_v1_edge", "write_v1_histograms", "write_v2_basic", "read_request", "read_response",
             "chunked_read_response",
@@ -63,18 +63,18 @@ import Testing
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-wire-\(name)-\(getpid()).pb")
         try Data(encoded).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/make-wire-fixtures.py").path
+        let script = Fixtures.repositoryRoot.appendingPathComponent("proto/make-wire-fixtures.py").path
         let result = try Fixtures.run("python3", [script, "verify", name, file.path])
         #expect(result.status == 0, "\(result.output)")
     }
 
     /// The committed fixtures are what the script writes today (regenerate with
-    /// `scripts/make-wire-fixtures.py generate` and review the diff).
+    /// `proto/make-wire-fixtures.py generate` and review the diff).
     @Test(.enabled(if: Fixtures.pythonReady, "needs python3 with google.protobuf and cramjam"))
     func committedFixturesAreCurrent() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-fixtures-\(getpid())")
         defer { try? FileManager.default.removeItem(at: out) }
-        let script = Fixtures.repositoryRoot.appendingPathComponent("scripts/make-wire-fixtures.py").path
+        let script = Fixtures.repositoryRoot.appendingPathComponent("proto/make-wire-fixtures.py").path
         let result = try Fixtures.run("python3", [script, "generate", out.path])
         try #require(result.status == 0, "\(result.output)")
         let names = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()

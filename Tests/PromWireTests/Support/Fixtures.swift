@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Access to the golden files in Fixtures/ (written by scripts/make-wire-fixtures.py) and to the repository.
+/// Access to the golden files in Fixtures/ (written by proto/make-wire-fixtures.py) and to the repository.
 enum Fixtures {
     static let directory: URL = Bundle.module.resourceURL!.appendingPathComponent("Fixtures")
 
@@ -49,7 +49,7 @@ enum Fixtures {
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Whether python3 can import the modules scripts/make-wire-fixtures.py needs.
+    /// Whether python3 can import the modules proto/make-wire-fixtures.py needs.
     static let pythonReady: Bool = (try? run("python3", ["-c", "import google.protobuf, cramjam"]))?.status == 0
 
     /// Whether `command` is on PATH.

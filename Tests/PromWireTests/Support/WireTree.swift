@@ -2,7 +2,7 @@ import Foundation
 import PromModel
 import PromWire
 
-/// The canonical JSON tree of scripts/make-wire-fixtures.py: every field by name, doubles as
+/// The canonical JSON tree of proto/make-wire-fixtures.py: every field by name, doubles as
 /// "0x%016x" bit patterns, integers and bools as decimal strings, bytes as hex, a oneof member only
 /// when set, an unset singular message as null.
 indirect enum WireTree: Equatable, Sendable, CustomStringConvertible {

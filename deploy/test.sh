@@ -2,6 +2,6 @@
 # The test command of README.md: installs prerequisites, builds, runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/prerequisites.sh
+deploy/prerequisites.sh
 swift build --product hearth
 swift test "$@"

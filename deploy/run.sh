@@ -3,7 +3,7 @@
 # its embedded default. Until `hearth receive` and `hearth server` exist it shows the command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/prerequisites.sh
+deploy/prerequisites.sh
 swift build -c release --product hearth
 bin="$(swift build -c release --show-bin-path)/hearth"
 exec "$bin" "$@"
