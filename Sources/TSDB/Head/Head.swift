@@ -100,7 +100,12 @@ public final class Head: Sendable {
                 if let r = st.timeRange { lo = min(lo, r.min); hi = max(hi, r.max) }
             }
         }
-        let removed = series.removeAll { s in s.state.withLock { $0.isEmpty && $0.pending == 0 } }
+        let removed = series.removeAll { s in
+            s.state.withLock { st in
+                st.removed = st.isEmpty && st.pending == 0
+                return st.removed
+            }
+        }
         postings.delete(removed.map { ($0.ref, $0.labels.decode()) })
         minTimeValue.store(lo == .max ? lo : Swift.max(lo, mint.ms), ordering: .relaxed)
         if hi != .min { maxTimeValue.max(hi) }

@@ -24,24 +24,34 @@ struct HeadAppender: Appender {
     }
 
     mutating func append(ref: SeriesRef?, labels: Labels, t: Timestamp, v: Double) throws(AppendError) -> SeriesRef {
-        let s: MemSeries
-        if let ref, let found = head.series.get(ref: ref.rawValue) {
-            s = found
-        } else {
-            guard !labels.isEmpty else { throw AppendError(.invalidLabels, "empty label set") }
-            s = head.getOrCreate(labels).0
-        }
+        var byRef = ref.flatMap { head.series.get(ref: $0.rawValue) }
         let limits = self.limits
-        let result = s.state.withLock { st in
-            let r = st.check(t: t.ms, v: v, limits: limits)
-            if case .success = r { st.pending += 1 }
-            return r
+        // Two attempts at most: a series collected between lookup and lock is marked removed, and the
+        // label lookup after that finds or creates its successor.
+        for _ in 0..<2 {
+            let s: MemSeries
+            if let found = byRef {
+                s = found
+                byRef = nil
+            } else {
+                guard !labels.isEmpty else { throw AppendError(.invalidLabels, "empty label set") }
+                s = head.getOrCreate(labels).0
+            }
+            let result = s.state.withLock { st -> Result<AppendOutcome, AppendError>? in
+                if st.removed { return nil }
+                let r = st.check(t: t.ms, v: v, limits: limits)
+                if case .success = r { st.pending += 1 }
+                return r
+            }
+            switch result {
+            case nil: continue
+            case .failure(let e)?: throw e
+            case .success?:
+                pending.append((s, t.ms, v))
+                return SeriesRef(s.ref)
+            }
         }
-        switch result {
-        case .failure(let e): throw e
-        case .success: pending.append((s, t.ms, v))
-        }
-        return SeriesRef(s.ref)
+        throw AppendError(.unavailable, "series \(labels) was removed concurrently twice; retry")
     }
 
     mutating func commit() async throws {

@@ -56,6 +56,8 @@ struct SeriesState: Sendable {
     var pending: Int32 = 0
     /// True once a series record for this series was enqueued to the WAL.
     var walLogged = false
+    /// Set under the lock when garbage collection removes the series; appenders then look it up again.
+    var removed = false
 
     /// Decides what appending `(t, v)` would do, without changing anything.
     func check(t: Int64, v: Double, limits: AppendLimits) -> Result<AppendOutcome, AppendError> {
