@@ -152,3 +152,24 @@ import Testing
         try db.close()
     }
 }
+
+@Suite struct DBDeleteTests {
+    @Test func deleteHidesSamplesInHeadAndBlocksAcrossRestarts() async throws {
+        let dir = ScratchDirectory()
+        let h = DBTests.hour
+        var db = try DB(directory: dir.path, options: DBTests.options())
+        let expected = try await DBTests.fill(db, series: 3, from: 0, to: 7 * h, stepMs: 600_000)
+        _ = try await db.compact()
+        #expect(db.blocks.count == 2)
+        // Delete series i=1 from 1h to 5h: spans block [0,2h), block [2h,4h) and the head.
+        try await db.delete(mint: Timestamp(ms: h), maxt: Timestamp(ms: 5 * h), matchers: [.equal("i", "1")])
+        var want = expected
+        let l1: Labels = ["__name__": "m", "i": "1"]
+        want[l1] = want[l1]!.filter { $0.t.ms < h || $0.t.ms > 5 * h }
+        #expect(try await collect(db.querier(mint: .min, maxt: .max)) == want)
+        try db.close()
+        db = try DB(directory: dir.path, options: DBTests.options())
+        #expect(try await collect(db.querier(mint: .min, maxt: .max)) == want)
+        try db.close()
+    }
+}
