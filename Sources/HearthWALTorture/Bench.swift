@@ -5,7 +5,7 @@ import PromModel
 import StorageAPI
 import TSDB
 
-/// `HearthWALTorture bench <dir> [series] [scrapes] [tasks]`: prints head memory per series and
+/// `HearthWALTorture bench <dir> [series] [scrapes] [tasks] [always|never]`: prints head memory per series and
 /// append throughput, without and with the WAL (group commit, fsync per batch). Build with
 /// `-c release` for meaningful numbers; wall-clock numbers are local, not CI gates.
 func runBench(_ args: [String]) async throws {
@@ -13,6 +13,7 @@ func runBench(_ args: [String]) async throws {
     let n = args.count > 3 ? Int(args[3]) ?? 100_000 : 100_000
     let scrapes = args.count > 4 ? Int(args[4]) ?? 10 : 10
     let tasks = args.count > 5 ? Int(args[5]) ?? 4 : 4
+    let sync: WALSyncPolicy = args.count > 6 && args[6] == "never" ? .never : .always
     let labels = (0..<n).map(benchLabels)
 
     let before = residentBytes()
@@ -23,10 +24,10 @@ func runBench(_ args: [String]) async throws {
         + "creation \(rate(n, create)) samples/s, known series \(rate(n * (scrapes - 1), steady)) samples/s\n")
 
     var options = DBOptions()
-    options.wal = WALOptions(syncPolicy: .always)
+    options.wal = WALOptions(syncPolicy: sync)
     let db = try DB(directory: dir, options: options)
     let (createWAL, steadyWAL) = try await appendScrapes(db.head, labels, scrapes: scrapes, tasks: tasks)
-    emit("series=\(n) scrapes=\(scrapes) DB with WAL (fsync group commit), \(tasks) tasks: "
+    emit("series=\(n) scrapes=\(scrapes) DB with WAL (sync \(sync)), \(tasks) tasks: "
         + "creation \(rate(n, createWAL)) samples/s, known series \(rate(n * (scrapes - 1), steadyWAL)) samples/s\n")
     try db.close()
     withExtendedLifetime(head) {}
