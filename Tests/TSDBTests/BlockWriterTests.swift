@@ -58,6 +58,31 @@ import Testing
         #expect(try BlockFixtures.read(try Block.open(directory: path)) == input)
     }
 
+    @Test func streamedSeriesAreEncodedLazilyAndMatchTheArrayForm() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let writer = BlockWriter(parentDirectory: dir.path)
+        let input = BlockFixtures.series(count: 40, samplesPerSeries: 130)
+        let symbols = input.flatMap { $0.labels.items.flatMap { [$0.name, $0.value] } }
+        nonisolated(unsafe) var encoded = 0
+        let stream = input.lazy.map { s in
+            encoded += 1
+            return ChunkSeries(labels: s.labels, chunks: try! writer.encodeChunks(s))
+        }
+        let meta = try writer.write(sortedSeries: stream, symbols: symbols)
+        #expect(encoded == 40)
+        #expect(meta.stats.numSamples == 40 * 130 && meta.stats.numChunks == 80)
+        #expect(meta.minTime == input.map { $0.samples[0].t.ms }.min())
+        let block = try Block.open(directory: dir.path + "/" + meta.ulid.description)
+        #expect(try BlockFixtures.read(block) == input)
+
+        let reversed = input.reversed().map { ChunkSeries(labels: $0.labels, chunks: try! writer.encodeChunks($0)) }
+        #expect(throws: TSDBError(.outOfOrder, "")) { try writer.write(sortedSeries: reversed, symbols: symbols) }
+        let one = [ChunkSeries(labels: ["__name__": "unknown"], chunks: try writer.encodeChunks(input[0]))]
+        #expect(throws: TSDBError(.invalidArgument, "")) { try writer.write(sortedSeries: one, symbols: symbols) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == [meta.ulid.description])
+    }
+
     @Test func duplicateSeriesAreRejectedAndNothingIsLeftBehind() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }

@@ -39,12 +39,17 @@ extension BlockMeta {
         try FileSystem.syncDirectory(directory)
     }
 
+    /// The largest `meta.json` we accept; real ones are a few hundred bytes (Thanos' file lists
+    /// make them kilobytes), so anything bigger is damage, not data.
+    static let maxFileSize = 16 << 20
+
     /// Reads and validates `<directory>/meta.json`.
     public static func read(directory: String, displayName: String) throws(TSDBError) -> BlockMeta {
-        let path = directory + "/" + fileName
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TSDBError(.io, "cannot read \(displayName)/\(fileName)")
+        let name = displayName + "/" + fileName
+        let m = try MappedFile(path: directory + "/" + fileName)
+        guard m.bytes.count <= maxFileSize else {
+            throw TSDBError(.corruption, "\(name): \(m.bytes.count) bytes exceeds the \(maxFileSize)-byte limit at offset 0")
         }
-        return try BlockMeta(json: Array(data), file: displayName + "/" + fileName)
+        return try BlockMeta(json: Array(m.bytes), file: name)
     }
 }

@@ -16,8 +16,11 @@ extension Block: Queryable, ChunkQueryable {
 /// Queries one block. Series come in label order whether or not sorting is requested, because
 /// series references ascend with labels.
 public struct BlockQuerier: Querier, ChunkQuerier {
+    /// The block read.
     public let block: Block
+    /// First timestamp returned, inclusive.
     public let mint: Timestamp
+    /// Last timestamp returned, inclusive.
     public let maxt: Timestamp
 
     /// - Parameters:
@@ -32,23 +35,29 @@ public struct BlockQuerier: Querier, ChunkQuerier {
 
     // TODO(blocks): index reads block the calling thread; move onto a thread pool when a querier
     // benchmark shows cooperative-pool starvation (#3).
+    /// Series matching `matchers` with samples in the range (narrowed further by `hints`), in label order.
     public func select(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any SeriesSet {
         try selectSync(hints: hints, matchers: matchers)
     }
 
+    /// Chunk series matching `matchers` with their chunks overlapping the range, stored bytes as
+    /// they are (re-encoded only where a tombstone cuts into a chunk).
     public func selectChunks(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any ChunkSeriesSet {
         let (lo, hi) = range(hints)
         return BlockChunkSeriesSet(block: block, refs: try block.postings(for: matchers), mint: lo, maxt: hi)
     }
 
+    /// Sorted values of `name` among series matching `matchers`.
     public func labelValues(_ name: String, matchers: [Matcher]) async throws -> [String] {
         try block.labelValues(name, matching: matchers)
     }
 
+    /// Sorted label names among series matching `matchers`.
     public func labelNames(matchers: [Matcher]) async throws -> [String] {
         try block.labelNames(matching: matchers)
     }
 
+    /// Nothing to release: the block owns the mappings.
     public func close() {}
 
     /// The synchronous body of ``select(sorted:hints:matchers:)``.

@@ -45,18 +45,46 @@ public struct BlockWriter: Sendable {
         series: [ChunkSeries], ulid: ULID? = nil, minTime: Timestamp? = nil, maxTime: Timestamp? = nil,
         compaction: BlockMeta.Compaction? = nil, tombstones: Tombstones = Tombstones()
     ) throws(TSDBError) -> BlockMeta {
-        let id = ulid ?? ULID(time: Timestamp(ms: Int64(time(nil)) * 1000))
         let sorted = series.filter { !$0.chunks.isEmpty }.sorted { labelsLess($0.labels, $1.labels) }
+        var symbols = Set<String>()
+        for s in sorted {
+            for l in s.labels {
+                symbols.insert(l.name)
+                symbols.insert(l.value)
+            }
+        }
+        return try write(
+            sortedSeries: sorted, symbols: symbols, ulid: ulid, minTime: minTime, maxTime: maxTime,
+            compaction: compaction, tombstones: tombstones)
+    }
+
+    /// Writes a block from series streamed in label order, so only one series' chunks need to be in
+    /// memory at a time (head compaction of millions of series).
+    ///
+    /// - Parameters:
+    ///   - sortedSeries: series in strictly ascending label order (UTF-8 byte order, as ``Labels``
+    ///     sort for valid strings); series without chunks are skipped. Iterated once.
+    ///   - symbols: every label name and value of those series (duplicates allowed).
+    ///   - ulid, minTime, maxTime, compaction, tombstones: as in
+    ///     ``write(series:ulid:minTime:maxTime:compaction:tombstones:)``.
+    /// - Throws: ``TSDBError`` `outOfOrder` for unsorted or duplicate series, `invalidArgument` for
+    ///   a label missing from `symbols`, `io` otherwise. Nothing is left behind on failure.
+    @discardableResult
+    public func write(
+        sortedSeries: some Sequence<ChunkSeries>, symbols: some Sequence<String>, ulid: ULID? = nil,
+        minTime: Timestamp? = nil, maxTime: Timestamp? = nil, compaction: BlockMeta.Compaction? = nil,
+        tombstones: Tombstones = Tombstones()
+    ) throws(TSDBError) -> BlockMeta {
+        let id = ulid ?? ULID(time: Timestamp(ms: Int64(time(nil)) * 1000))
         let tmp = parentDirectory + "/" + id.description + ".tmp-for-creation"
         let final = parentDirectory + "/" + id.description
         try FileSystem.makeDirectory(tmp)
         do {
             try FileSystem.makeDirectory(tmp + "/chunks")
-            let stats = try writeData(sorted, into: tmp)
-            let mint = minTime ?? sorted.lazy.compactMap { $0.chunks.first?.minTime }.min() ?? Timestamp(ms: 0)
-            let maxt = maxTime ?? sorted.lazy.compactMap { $0.chunks.last?.maxTime }.max().map { $0.adding(ms: 1) }
-                ?? mint
-            var meta = BlockMeta(ulid: id, minTime: mint.ms, maxTime: maxt.ms, stats: stats, compaction: compaction)
+            let data = try writeData(sortedSeries, symbols: symbols, into: tmp)
+            let mint = minTime ?? data.minTime ?? Timestamp(ms: 0)
+            let maxt = maxTime ?? data.maxTime.map { $0.adding(ms: 1) } ?? mint
+            var meta = BlockMeta(ulid: id, minTime: mint.ms, maxTime: maxt.ms, stats: data.stats, compaction: compaction)
             if !tombstones.isEmpty { meta.stats.numTombstones = UInt64(tombstones.count) }
             try tombstones.write(toDirectory: tmp)
             try meta.write(toDirectory: tmp)
@@ -110,20 +138,17 @@ public struct BlockWriter: Sendable {
         return chunks
     }
 
-    private func writeData(_ series: [ChunkSeries], into dir: String) throws(TSDBError) -> BlockMeta.Stats {
+    private func writeData(
+        _ series: some Sequence<ChunkSeries>, symbols: some Sequence<String>, into dir: String
+    ) throws(TSDBError) -> (stats: BlockMeta.Stats, minTime: Timestamp?, maxTime: Timestamp?) {
         let chunkWriter = ChunkWriter(directory: dir + "/chunks", maxSegmentSize: maxSegmentSize)
         let index = try IndexWriter(path: dir + "/index")
-        var symbols = Set<String>()
-        for s in series {
-            for l in s.labels {
-                symbols.insert(l.name)
-                symbols.insert(l.value)
-            }
-        }
         try index.addSymbols(symbols)
         var stats = BlockMeta.Stats()
+        var mint: Timestamp?
+        var maxt: Timestamp?
         var metas: [ChunkMeta] = []
-        for s in series {
+        for s in series where !s.chunks.isEmpty {
             metas.removeAll(keepingCapacity: true)
             for c in s.chunks {
                 let ref = try chunkWriter.write(c)
@@ -132,12 +157,14 @@ public struct BlockWriter: Sendable {
                 if c.bytes.count >= 2 { stats.numSamples += UInt64(c.bytes[0]) << 8 | UInt64(c.bytes[1]) }
             }
             try index.addSeries(s.labels, chunks: metas)
+            mint = min(mint ?? metas[0].minTime, metas[0].minTime)
+            maxt = max(maxt ?? metas[metas.count - 1].maxTime, metas[metas.count - 1].maxTime)
             stats.numSeries += 1
             stats.numChunks += UInt64(metas.count)
         }
         try chunkWriter.close()
         try index.close()
-        return stats
+        return (stats, mint, maxt)
     }
 }
 

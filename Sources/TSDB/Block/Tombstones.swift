@@ -3,9 +3,11 @@ public import PromModel
 
 /// A deleted time range `[minTime, maxTime]`, both ends inclusive.
 public struct TombstoneInterval: Hashable, Sendable {
+    /// First and last deleted timestamp, both inclusive.
     public var minTime: Timestamp
     public var maxTime: Timestamp
 
+    /// An interval `[minTime, maxTime]`.
     public init(minTime: Timestamp, maxTime: Timestamp) {
         self.minTime = minTime
         self.maxTime = maxTime
@@ -24,6 +26,7 @@ public struct Tombstones: Hashable, Sendable {
     /// No deletions.
     public init() {}
 
+    /// File format constants.
     package static let magic: UInt32 = 0x0130_BA30
     package static let version: UInt8 = 1
     package static let fileName = "tombstones"
@@ -51,16 +54,16 @@ public struct Tombstones: Hashable, Sendable {
     /// Number of intervals over all series (the `numTombstones` statistic).
     public var count: Int { intervals.values.reduce(0) { $0 + $1.count } }
 
-    /// The file bytes: header, entries sorted by reference, CRC over the entries.
+    /// The file bytes: header, one entry per interval sorted by reference, CRC over the entries.
     package func encoded() -> [UInt8] {
         var b = EncodingBuffer(capacity: 9 + intervals.count * 8)
         b.putBE32(Self.magic)
         b.putByte(Self.version)
+        // One entry per interval, repeating the reference: there is no per-series interval count
+        // (found against a tombstones file written by Prometheus 2.42).
         for ref in intervals.keys.sorted() {
-            let list = intervals[ref]!
-            b.putUvarint(UInt64(ref))
-            b.putUvarint(UInt64(list.count))
-            for iv in list {
+            for iv in intervals[ref]! {
+                b.putUvarint(UInt64(ref))
                 b.putVarint(iv.minTime.ms)
                 b.putVarint(iv.maxTime.ms)
             }
@@ -69,11 +72,15 @@ public struct Tombstones: Hashable, Sendable {
         return b.bytes
     }
 
-    /// Writes `<directory>/tombstones` and fsyncs it.
+    /// Replaces `<directory>/tombstones` atomically (temporary file, fsync, rename, directory fsync),
+    /// so a reader sees the old or the new deletions, never a torn file.
     public func write(toDirectory directory: String) throws(TSDBError) {
-        let f = try FileWriter(path: directory + "/" + Self.fileName)
+        let tmp = directory + "/" + Self.fileName + ".tmp"
+        let f = try FileWriter(path: tmp)
         try f.write(encoded())
         try f.close()
+        try FileSystem.rename(tmp, to: directory + "/" + Self.fileName)
+        try FileSystem.syncDirectory(directory)
     }
 
     /// Decodes a tombstones file.
@@ -96,12 +103,10 @@ public struct Tombstones: Hashable, Sendable {
         while e.remaining > 0 {
             let ref = try e.uvarint("series reference")
             guard ref <= UInt64(UInt32.max) else { throw e.corruption("series reference \(ref) out of range") }
-            let n = try e.uvarintInt("interval count", limit: e.remaining / 2)
-            for _ in 0..<n {
-                let mint = try e.varint("interval minTime")
-                let maxt = try e.varint("interval maxTime")
-                add(UInt32(ref), TombstoneInterval(minTime: Timestamp(ms: mint), maxTime: Timestamp(ms: maxt)))
-            }
+            let mint = try e.varint("interval minTime")
+            let maxt = try e.varint("interval maxTime")
+            guard mint <= maxt else { throw e.corruption("interval [\(mint), \(maxt)] of series \(ref) is reversed") }
+            add(UInt32(ref), TombstoneInterval(minTime: Timestamp(ms: mint), maxTime: Timestamp(ms: maxt)))
         }
     }
 

@@ -98,6 +98,7 @@ extension ULID: Codable {
 public struct ULIDGenerator: Sendable {
     private var last: ULID?
 
+    /// A generator that has handed out nothing yet.
     public init() {}
 
     /// A ULID for `now`, greater than every ULID this generator returned before.

@@ -6,6 +6,7 @@ public struct ChunkRef: Hashable, Sendable, CustomStringConvertible {
     /// The packed 64-bit value stored in the index.
     public var rawValue: UInt64
 
+    /// Wraps a reference as stored in the index.
     public init(rawValue: UInt64) { self.rawValue = rawValue }
 
     /// - Parameters:
@@ -23,12 +24,14 @@ public struct ChunkRef: Hashable, Sendable, CustomStringConvertible {
 
 /// A chunk's place in the block and its time range, as the index records it.
 public struct ChunkMeta: Hashable, Sendable {
+    /// Where the chunk is stored.
     public var ref: ChunkRef
     /// Timestamp of the first sample, inclusive.
     public var minTime: Timestamp
     /// Timestamp of the last sample, inclusive.
     public var maxTime: Timestamp
 
+    /// Metadata of one chunk.
     public init(ref: ChunkRef, minTime: Timestamp, maxTime: Timestamp) {
         self.ref = ref
         self.minTime = minTime
@@ -41,6 +44,7 @@ public struct ChunkMeta: Hashable, Sendable {
 
 /// Constants of chunk segment files.
 package enum ChunkSegment {
+    /// Magic number and format version at the start of every segment file.
     package static let magic: UInt32 = 0x85BD_40DD
     package static let version: UInt8 = 1
     /// Magic, version and three bytes of padding.

@@ -23,6 +23,7 @@ package struct DecodingBuffer {
         self.base = base
     }
 
+    /// Bytes left after the position.
     package var remaining: Int { bytes.count - position }
     /// The file offset of the next read.
     package var fileOffset: Int { base + position }
@@ -38,24 +39,28 @@ package struct DecodingBuffer {
         }
     }
 
+    /// Reads one byte; `what` names the field in errors.
     package mutating func byte(_ what: String = "byte") throws(TSDBError) -> UInt8 {
         try need(1, what)
         defer { position += 1 }
         return bytes[position]
     }
 
+    /// Reads a big-endian `UInt32`.
     package mutating func be32(_ what: String = "uint32") throws(TSDBError) -> UInt32 {
         try need(4, what)
         defer { position += 4 }
         return Self.be32(bytes, at: position)
     }
 
+    /// Reads a big-endian `UInt64`.
     package mutating func be64(_ what: String = "uint64") throws(TSDBError) -> UInt64 {
         let hi = try be32(what)
         let lo = try be32(what)
         return UInt64(hi) << 32 | UInt64(lo)
     }
 
+    /// Reads an unsigned LEB128 value (Go's `binary.Uvarint`), refusing more than 64 bits.
     package mutating func uvarint(_ what: String = "uvarint") throws(TSDBError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
@@ -81,6 +86,7 @@ package struct DecodingBuffer {
         }
     }
 
+    /// Reads a zig-zag signed LEB128 value (Go's `binary.Varint`).
     package mutating func varint(_ what: String = "varint") throws(TSDBError) -> Int64 {
         let u = try uvarint(what)
         return Int64(bitPattern: u >> 1) ^ -Int64(bitPattern: u & 1)
@@ -113,6 +119,7 @@ package struct DecodingBuffer {
         return try slice(n, what)
     }
 
+    /// Advances `n` bytes.
     package mutating func skip(_ n: Int, _ what: String = "bytes") throws(TSDBError) {
         try need(n, what)
         position += n

@@ -6,12 +6,16 @@ package struct EncodingBuffer: Sendable {
     /// An empty buffer.
     package init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
+    /// Number of bytes written.
     package var count: Int { bytes.count }
 
+    /// Empties the buffer, keeping its capacity.
     package mutating func reset() { bytes.removeAll(keepingCapacity: true) }
 
+    /// Appends one byte.
     package mutating func putByte(_ b: UInt8) { bytes.append(b) }
 
+    /// Appends bytes as they are.
     package mutating func putBytes(_ b: some Sequence<UInt8>) { bytes.append(contentsOf: b) }
 
     /// Big-endian 32-bit integer.

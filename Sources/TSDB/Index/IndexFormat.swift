@@ -1,6 +1,8 @@
 /// Constants and the table of contents of the index file, format version 2. See <doc:BlockFormat>.
 package enum IndexFormat {
+    /// First four bytes of an index file.
     package static let magic: UInt32 = 0xBAAA_D700
+    /// The index format version we read and write.
     package static let version: UInt8 = 2
     /// Magic and version.
     package static let headerSize = 5
@@ -19,8 +21,10 @@ package struct IndexTOC: Equatable, Sendable {
     package var postings: UInt64 = 0
     package var postingsTable: UInt64 = 0
 
+    /// A TOC with every section absent.
     package init() {}
 
+    /// Appends the six offsets and their CRC.
     package func encode(into b: inout EncodingBuffer) {
         let start = b.count
         for v in [symbols, series, labelIndices, labelIndicesTable, postings, postingsTable] { b.putBE64(v) }

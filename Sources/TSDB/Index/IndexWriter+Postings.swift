@@ -2,13 +2,12 @@
 extension IndexWriter {
     /// Label pairs in the order of the postings offset table. Symbols are numbered in byte order,
     /// so sorting the packed `name << 32 | value` keys sorts by name, then value.
-    private var sortedPairs: [UInt64] { postings.keys.sorted() }
+    func sortedPairs() -> [UInt64] { postings.keys.sorted() }
 
-    /// Writes one label index per name (legacy, still written by Prometheus 2) and their offset table.
-    func writeLabelIndices() throws(TSDBError) {
-        let pairs = sortedPairs
+    /// Writes one label index per name (legacy, still written by Prometheus 2).
+    /// - Returns: each name's symbol and label index offset, for ``writeLabelOffsetTable(_:)``.
+    func writeLabelIndices(_ pairs: [UInt64]) throws(TSDBError) -> [(name: UInt32, offset: Int)] {
         var names: [(name: UInt32, offset: Int)] = []
-        try file.pad(to: 4)
         toc.labelIndices = UInt64(file.offset)
         var i = 0
         while i < pairs.count {
@@ -25,6 +24,11 @@ extension IndexWriter {
             try finishSection(lengthAt: 0)
             i = j
         }
+        return names
+    }
+
+    /// Writes the legacy label offset table. Prometheus puts it after the postings lists, and so do we.
+    func writeLabelOffsetTable(_ names: [(name: UInt32, offset: Int)]) throws(TSDBError) {
         try file.pad(to: 4)
         toc.labelIndicesTable = UInt64(file.offset)
         buffer.reset()
@@ -38,15 +42,20 @@ extension IndexWriter {
         try finishSection(lengthAt: 0)
     }
 
-    /// Writes every postings list, the all-series list first, then the postings offset table.
-    func writePostings() throws(TSDBError) {
-        let pairs = sortedPairs
+    /// Writes every postings list, the all-series list first.
+    /// - Returns: the list offsets in postings offset table order, for ``writePostingsOffsetTable(_:_:)``.
+    func writePostings(_ pairs: [UInt64]) throws(TSDBError) -> [Int] {
         var offsets: [Int] = []
-        offsets.reserveCapacity(pairs.count + 1)
+        offsets.reserveCapacity(postings.count + 1)
         try file.pad(to: 4)
         toc.postings = UInt64(file.offset)
         try writePostingsList(allPostings, offsets: &offsets)
         for key in pairs { try writePostingsList(postings[key]!, offsets: &offsets) }
+        return offsets
+    }
+
+    /// Writes the postings offset table: the `""=""` key first, then every pair in order.
+    func writePostingsOffsetTable(_ pairs: [UInt64], _ offsets: [Int]) throws(TSDBError) {
 
         toc.postingsTable = UInt64(file.offset)
         buffer.reset()

@@ -31,7 +31,11 @@ public final class IndexWriter {
         guard self.symbols.isEmpty, toc.symbols == 0 else {
             throw TSDBError(.invalidArgument, "\(file.path): symbols were already written")
         }
-        let sorted = Array(Set(symbols)).sorted(by: utf8Less)
+        // Prometheus always has "" in its symbol table (from the all-postings key); so do we, which
+        // makes our index byte-identical to theirs for the same series and chunks.
+        var set = Set(symbols)
+        set.insert("")
+        let sorted = Array(set).sorted(by: utf8Less)
         guard sorted.count <= Int(UInt32.max) else {
             throw TSDBError(.outOfBounds, "\(file.path): \(sorted.count) symbols exceed the format's 2^32")
         }
@@ -69,10 +73,8 @@ public final class IndexWriter {
             throw TSDBError(.outOfOrder, "\(file.path): series \(labels) is not after the previous series")
         }
         try checkChunks(chunks, labels)
-        if toc.series == 0 {
-            try file.pad(to: IndexFormat.seriesAlignment)
-            toc.series = UInt64(file.offset)
-        }
+        // Like Prometheus, the TOC points at the end of the symbols, before the first padding.
+        if toc.series == 0 { toc.series = UInt64(file.offset) }
         try file.pad(to: IndexFormat.seriesAlignment)
         let offset = file.offset / IndexFormat.seriesAlignment
         guard offset <= Int(UInt32.max) else {
@@ -92,8 +94,12 @@ public final class IndexWriter {
     /// Writes the postings, the offset tables and the TOC, then fsyncs and closes the file.
     public func close() throws(TSDBError) {
         if toc.symbols == 0 { try addSymbols([]) }
-        try writeLabelIndices()
-        try writePostings()
+        // Section order as Prometheus writes it, so the same series give the same file.
+        let pairs = sortedPairs()
+        let labelIndices = try writeLabelIndices(pairs)
+        let postingsOffsets = try writePostings(pairs)
+        try writeLabelOffsetTable(labelIndices)
+        try writePostingsOffsetTable(pairs, postingsOffsets)
         buffer.reset()
         toc.encode(into: &buffer)
         try flushBuffer()
