@@ -49,15 +49,34 @@ extension DB {
     }
 
     /// Writes the head's samples in `[mint, maxt)` as a level-1 block; nil when there are none.
+    ///
+    /// Streams: one series' samples are decoded and re-encoded at a time, in label order.
     private func writeHeadBlock(mint: Int64, maxt: Int64) throws -> BlockMeta? {
-        var series: [ChunkSeries] = []
-        for (labels, s) in head.selectSeries([]) {
-            let samples = try s.state.withLock { try $0.samples(mint: mint, maxt: maxt - 1) }
-            if !samples.isEmpty { series.append(ChunkSeries(labels: labels, chunks: encodeChunks(samples))) }
+        let selected = head.selectSeries([])
+        var symbols = Set<String>()
+        for (labels, _) in selected { for l in labels { symbols.insert(l.name); symbols.insert(l.value) } }
+        var decodeError: (any Error)?
+        var any = false
+        let series = selected.lazy.compactMap { (labels, s) -> ChunkSeries? in
+            do {
+                let samples = try s.state.withLock { try $0.samples(mint: mint, maxt: maxt - 1) }
+                if samples.isEmpty { return nil }
+                any = true
+                return ChunkSeries(labels: labels, chunks: encodeChunks(samples))
+            } catch {
+                decodeError = decodeError ?? error
+                return nil
+            }
         }
-        guard !series.isEmpty else { return nil }
         let writer = BlockWriter(parentDirectory: directory)
-        return try writer.write(series: series, minTime: Timestamp(ms: mint), maxTime: Timestamp(ms: maxt))
+        let meta = try writer.write(sortedSeries: series, symbols: symbols, minTime: Timestamp(ms: mint), maxTime: Timestamp(ms: maxt))
+        if let decodeError { throw decodeError }
+        guard any else {
+            // Nothing in range (e.g. only series without samples there): no empty block.
+            try DiskIO.removeAll(directory + "/" + meta.ulid.description)
+            return nil
+        }
+        return meta
     }
 
     /// Checkpoints every closed WAL segment, keeping live series and samples from `mint` on, then

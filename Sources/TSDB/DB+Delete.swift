@@ -21,7 +21,7 @@ extension Head {
 extension DB {
     /// Deletes samples in `[mint, maxt]` of every series matching `matchers`, in the head (see
     /// ``Head/delete(mint:maxt:matchers:)``) and in blocks, by rewriting their tombstones file
-    /// (atomically, via rename). Queries stop returning the samples; compaction drops them for good.
+    /// (atomically). Queries stop returning the samples; compaction drops them for good.
     public func delete(mint: Timestamp, maxt: Timestamp, matchers: [Matcher]) async throws {
         try await head.delete(mint: mint, maxt: maxt, matchers: matchers)
         let acquired = compactionLock.withLock { busy in
@@ -35,10 +35,7 @@ extension DB {
             guard !refs.isEmpty else { continue }
             var tombstones = b.tombstones
             for r in refs { tombstones.add(r, TombstoneInterval(minTime: mint, maxTime: maxt)) }
-            let tmp = b.directory + "/tombstones.tmp"
-            try DiskIO.writeFile(tmp, tombstones.encoded())
-            try DiskIO.rename(tmp, b.directory + "/tombstones")
-            DiskIO.syncDirectory(b.directory)
+            try tombstones.write(toDirectory: b.directory)
             let reopened = try Block.open(directory: b.directory)
             addBlocks([reopened], removing: [b.ulid])
         }
