@@ -173,3 +173,48 @@ import Testing
         try db.close()
     }
 }
+
+@Suite struct DBOutOfOrderTests {
+    @Test func outOfOrderSamplesAreCompactedIntoTheirBlock() async throws {
+        let dir = ScratchDirectory()
+        let h = DBTests.hour
+        var options = DBTests.options()
+        options.outOfOrderWindow = .seconds(3600)
+        let db = try DB(directory: dir.path, options: options)
+        var expected = try await DBTests.fill(db, series: 2, from: 0, to: 4 * h, stepMs: 600_000)
+        // Late samples, 5 minutes after in-order ones, up to 45 minutes behind the newest sample.
+        var app = db.appender()
+        let l: Labels = ["__name__": "m", "i": "0"]
+        for t in stride(from: 3 * h + 300_000, to: 4 * h, by: 600_000) {
+            _ = try app.append(ref: nil, labels: l, t: Timestamp(ms: t), v: -1)
+            expected[l]!.append(Sample(t: Timestamp(ms: t), v: -1))
+        }
+        try await app.commit()
+        expected[l]!.sort { $0.t < $1.t }
+        // 3h55m is after the newest sample (3h50m): in order; the other five are out of order.
+        #expect(db.head.statistics.outOfOrderAppended == 5)
+        // Push the head past 1.5 × 2h beyond [0, 2h) and [2h, 4h) so both are cut.
+        let more = try await DBTests.fill(db, series: 2, from: 4 * h, to: 7 * h, stepMs: 600_000)
+        for (k, v) in more { expected[k]! += v }
+        _ = try await db.compact()
+        #expect(db.blocks.map(\.meta.minTime) == [0, 2 * h])
+        let block = try await collect(db.blocks[1].querier(mint: .min, maxt: .max))
+        #expect(block[l] == expected[l]!.filter { $0.t.ms >= 2 * h && $0.t.ms < 4 * h })
+        #expect(try await collect(db.querier(mint: .min, maxt: .max)) == expected)
+        try db.close()
+    }
+}
+
+@Suite struct WALSyncPolicyTests {
+    @Test("every sync policy keeps committed records", arguments: [WALSyncPolicy.always, .interval(.milliseconds(5)), .never])
+    func policy(_ policy: WALSyncPolicy) async throws {
+        let dir = ScratchDirectory()
+        let wal = try WAL(directory: dir.path, options: WALOptions(segmentSize: 64 * 1024, syncPolicy: policy))
+        try wal.startWriting()
+        for i in 0..<300 { try await wal.log([WALRecordCodec.encode(samples: [RefSample(ref: 1, t: Int64(i), v: 0)])]) }
+        try wal.close()
+        await #expect(throws: TSDBError(.closed, "")) { try await wal.log([[2]]) }
+        let (ts, _) = try WALTests.replayedTimestamps(dir.path)
+        #expect(ts == (0..<300).map(Int64.init))
+    }
+}
