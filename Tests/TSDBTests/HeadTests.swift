@@ -178,3 +178,32 @@ func sample(_ t: Int64, _ v: Double) -> Sample { Sample(t: Timestamp(ms: t), v: 
         try wal.close()
     }
 }
+
+@Suite struct StripeSeriesTests {
+    @Test func denseSparseAndCollectedReferences() {
+        let stripes = StripeSeries(stripes: 4)
+        var next: UInt64 = 1
+        var made: [MemSeries] = []
+        for i in 0..<1000 {
+            let (s, created) = stripes.getOrCreate(hash: UInt64(i % 7), labels: ["i": "\(i)"]) {
+                defer { next += 1 }
+                return i == 500 ? 1 << 40 : next
+            }
+            #expect(created)
+            made.append(s)
+        }
+        #expect(stripes.count == 1000)
+        for s in made { #expect(stripes.get(ref: s.ref) === s) }
+        // Hash collisions (7 hashes for 1000 label sets) resolve by labels.
+        #expect(stripes.get(hash: 3, labels: ["i": "3"]) === made[3])
+        #expect(stripes.get(hash: 3, labels: ["i": "4"]) == nil)
+        let removed = stripes.removeAll { $0.ref < 400 || $0.ref == 1 << 40 }
+        #expect(removed.count == 400)
+        #expect(stripes.count == 600)
+        #expect(stripes.get(ref: 1 << 40) == nil)
+        #expect(stripes.get(ref: 10) == nil)
+        #expect(stripes.get(ref: made[999].ref) === made[999])
+        #expect(stripes.get(hash: 3, labels: ["i": "3"]) == nil)
+        #expect(stripes.get(hash: UInt64(999 % 7), labels: ["i": "999"]) === made[999])
+    }
+}
