@@ -1,3 +1,4 @@
+import Dispatch
 import PromModel
 import StorageAPI
 import Synchronization
@@ -18,8 +19,23 @@ extension DB {
     /// Cuts head data into blocks while the head spans more than 1.5× the block range, truncates
     /// the head and the WAL (via a checkpoint), merges blocks as planned, and applies retention.
     ///
-    /// Blocking file I/O; runs one at a time (a concurrent call returns an empty report).
+    /// Runs one at a time (a concurrent call returns an empty report). The blocking file I/O runs on
+    /// a dedicated dispatch queue, not on the cooperative pool (acceptable until compaction becomes a
+    /// `Service` on an NIO thread pool, #3).
     public func compact() async throws -> CompactionReport {
+        try await Self.offload { try self.compactBlocking() }
+    }
+
+    /// Runs blocking work on the DB's I/O queue and resumes the caller when it is done.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            ioQueue.async { c.resume(with: Result { try work() }) }
+        }
+    }
+
+    private static let ioQueue = DispatchQueue(label: "hearth.tsdb.io", attributes: .concurrent)
+
+    private func compactBlocking() throws -> CompactionReport {
         let acquired = compactionLock.withLock { busy in
             defer { busy = true }
             return !busy

@@ -24,6 +24,10 @@ extension DB {
     /// (atomically). Queries stop returning the samples; compaction drops them for good.
     public func delete(mint: Timestamp, maxt: Timestamp, matchers: [Matcher]) async throws {
         try await head.delete(mint: mint, maxt: maxt, matchers: matchers)
+        try await Self.offload { try self.deleteInBlocks(mint: mint, maxt: maxt, matchers: matchers) }
+    }
+
+    private func deleteInBlocks(mint: Timestamp, maxt: Timestamp, matchers: [Matcher]) throws {
         let acquired = compactionLock.withLock { busy in
             defer { busy = true }
             return !busy

@@ -35,6 +35,9 @@ struct HeadAppender: Appender {
                 byRef = nil
             } else {
                 guard !labels.isEmpty else { throw AppendError(.invalidLabels, "empty label set") }
+                if labels.items.contains(where: { $0.name.isEmpty }) {
+                    throw AppendError(.invalidLabels, "empty label name in \(labels)")
+                }
                 s = head.getOrCreate(labels).0
             }
             let result = s.state.withLock { st -> Result<AppendOutcome, AppendError>? in

@@ -115,7 +115,6 @@ public final class WAL: Sendable {
     }
 
     private func drain() {
-        var lastSync = ContinuousClock.now
         while true {
             let batch: ([[UInt8]], UInt64)? = pending.withLock { p in
                 if p.records.isEmpty {
@@ -133,9 +132,9 @@ public final class WAL: Sendable {
                 switch options.syncPolicy {
                 case .always: try w.sync()
                 case .interval(let d):
-                    if ContinuousClock.now - lastSync >= d {
+                    if ContinuousClock.now - writer.lastSync >= d {
                         try w.sync()
-                        lastSync = .now
+                        writer.lastSync = .now
                     }
                 case .never: break
                 }
@@ -201,4 +200,6 @@ public final class WAL: Sendable {
 /// Holds the segment writer. @unchecked Sendable: `value` is only touched on the WAL's serial queue.
 private final class WriterBox: @unchecked Sendable {
     var value: WALSegmentWriter?
+    /// When the `.interval` policy last synced.
+    var lastSync = ContinuousClock.now
 }
