@@ -5,8 +5,11 @@ import Synchronization
 public struct HeadReplayReport: Sendable {
     /// The checkpoint replayed first, if any.
     public var checkpoint: Int?
+    /// What reading the segments did (records, repaired tail).
     public var wal = WALReplayReport()
+    /// Series created.
     public var series = 0
+    /// Samples applied.
     public var samples = 0
     /// Samples dropped because they were before the minimum valid time, duplicates or out of order.
     public var samplesSkipped = 0

@@ -9,6 +9,7 @@ import Synchronization
 /// durable. Memory per series: compact labels, one small object, the open chunk and closed chunks
 /// until ``truncate(before:)`` drops them after compaction.
 public final class Head: Sendable {
+    /// Chunk range, out-of-order window and chunk size.
     public let options: HeadOptions
     /// The log that commits write to; nil for a head without durability (tests, read-only tools).
     public let wal: WAL?
@@ -75,7 +76,10 @@ public final class Head: Sendable {
     func getOrCreate(_ labels: Labels, hash: UInt64? = nil, ref: UInt64? = nil) -> (MemSeries, created: Bool) {
         let h = hash ?? labels.stableHash
         let (s, created) = series.getOrCreate(hash: h, labels: labels) { ref ?? makeRef() }
-        if created { postings.add(ref: s.ref, labels: labels) }
+        if created {
+            postings.add(ref: s.ref, labels: labels)
+            stats.add(appended: 0, ooo: 0, rejected: 0, created: 1)
+        }
         return (s, created)
     }
 
@@ -151,9 +155,13 @@ extension Atomic where Value == UInt64 {
 public final class HeadStats: Sendable {
     /// A point-in-time copy of the counters.
     public struct Snapshot: Sendable, Equatable {
+        /// Samples committed (in order or out of order).
         public var samplesAppended = 0
+        /// Of those, samples kept in the out-of-order buffer.
         public var outOfOrderAppended = 0
+        /// Samples that passed `append` but were rejected at commit (another commit got there first).
         public var rejectedAtCommit = 0
+        /// Series created.
         public var seriesCreated = 0
     }
 

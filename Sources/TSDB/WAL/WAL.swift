@@ -18,6 +18,9 @@ public struct WALOptions: Sendable {
     /// Default `.always` (group commit).
     public var syncPolicy: WALSyncPolicy = .always
 
+    /// - Parameters:
+    ///   - segmentSize: bytes per segment, a multiple of 32 KiB and at least 64 KiB.
+    ///   - syncPolicy: when commits are fsynced.
     public init(segmentSize: Int = 128 * 1024 * 1024, syncPolicy: WALSyncPolicy = .always) {
         self.segmentSize = segmentSize
         self.syncPolicy = syncPolicy
@@ -43,6 +46,7 @@ public struct WALOptions: Sendable {
 public final class WAL: Sendable {
     /// The WAL directory (`<data>/wal`).
     public let directory: String
+    /// Segment size and sync policy.
     public let options: WALOptions
 
     private struct Pending {
