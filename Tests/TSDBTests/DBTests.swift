@@ -218,3 +218,35 @@ import Testing
         #expect(ts == (0..<300).map(Int64.init))
     }
 }
+
+@Suite struct MergeSeriesSetTests {
+    static func set(_ series: [(Labels, [Int64])], v: Double) -> any SeriesSet {
+        ArraySeriesSet(series.map { ArraySeries(labels: $0.0, samples: $0.1.map { Sample(t: Timestamp(ms: $0), v: v) }) })
+    }
+
+    @Test func mergesSortedSetsAndDeduplicatesTimestamps() throws {
+        let a: Labels = ["n": "a"], b: Labels = ["n": "b"], c: Labels = ["n": "c"]
+        var merged = MergeSeriesSet([
+            Self.set([(a, [1, 3, 5]), (c, [1])], v: 1),
+            Self.set([(a, [2, 3, 6]), (b, [4])], v: 2),
+            Self.set([], v: 3),
+        ])
+        var got: [(Labels, [Sample])] = []
+        while let s = try merged.next() {
+            var it = s.makeIterator()
+            var samples: [Sample] = []
+            while try it.next() { samples.append(it.at()) }
+            got.append((s.labels, samples))
+        }
+        #expect(got.map(\.0) == [a, b, c])
+        #expect(got[0].1.map(\.t.ms) == [1, 2, 3, 5, 6])
+        #expect(got[0].1.map(\.v) == [1, 2, 1, 1, 2])
+        // Seek lands on the first sample at or after the target, across sources.
+        var it = MergedSeries(labels: a, parts: [ArraySeries(labels: a, samples: [sample(1, 1), sample(10, 1)]),
+                                                 ArraySeries(labels: a, samples: [sample(4, 2), sample(10, 2)])]).makeIterator()
+        #expect(try it.seek(Timestamp(ms: 3)) && it.at() == sample(4, 2))
+        #expect(try it.seek(Timestamp(ms: 4)) && it.at() == sample(4, 2))
+        #expect(try it.next() && it.at() == sample(10, 1))
+        #expect(try !it.next())
+    }
+}
