@@ -35,8 +35,9 @@ import Testing
         #expect(got.count == want.count)
     }
 
-    @Test(.enabled(if: prometheus != nil && promtool != nil, "prometheus/promtool are not installed"))
-    func weReplayAPrometheusWAL() async throws {
+    @Test(.enabled(if: prometheus != nil && promtool != nil, "prometheus/promtool are not installed"),
+          arguments: ["--no-storage.tsdb.wal-compression", "--storage.tsdb.wal-compression"])
+    func weReplayAPrometheusWAL(compression: String) async throws {
         let dir = ScratchDirectory()
         let port = ExternalTool.freePort()
         let config = dir.path + "/prometheus.yml"
@@ -51,7 +52,7 @@ import Testing
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.prometheus!)
         p.arguments = ["--config.file=\(config)", "--storage.tsdb.path=\(dir.path)/data",
-                       "--web.listen-address=127.0.0.1:\(port)", "--no-storage.tsdb.wal-compression"]
+                       "--web.listen-address=127.0.0.1:\(port)", compression]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -62,6 +63,21 @@ import Testing
         usleep(3_500_000)
         p.terminate()
         p.waitUntilExit()
+
+        // With compression on, Prometheus really wrote snappy fragments (and not with it off).
+        let segment = try DiskIO.readFile(dir.path + "/data/wal/00000000")
+        var snappyFragments = 0, at = 0
+        while case .success(let step) = WALSegmentReader.step(segment, at: at) {
+            if case .fragment(let f) = step {
+                if f.snappy { snappyFragments += 1 }
+                at = f.dataStart + f.length
+            } else if case .skipTo(let next) = step {
+                at = next
+            } else {
+                break
+            }
+        }
+        #expect((snappyFragments > 0) == (compression == "--storage.tsdb.wal-compression"))
 
         let wal = try WAL(directory: dir.path + "/data/wal")
         let head = try Head()
