@@ -86,6 +86,24 @@ import Testing
         }
     }
 
+    @Test func forgedTOCWithValidChecksumNeverCrashes() throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let (path, expected) = try Self.makeBlock(in: dir)
+        let target = URL(fileURLWithPath: path + "/index")
+        let original = [UInt8](try Data(contentsOf: target))
+        let tocStart = original.count - 52
+        var rng = SplitMix(seed: 11)
+        // Offsets that point anywhere, with a correct CRC, so every section parser sees garbage.
+        for _ in 0..<300 {
+            var b = EncodingBuffer()
+            for _ in 0..<6 { b.putBE64(rng.next() % UInt64(tocStart + 8)) }
+            b.putCRC(from: 0)
+            try Data(original.prefix(tocStart) + b.bytes).write(to: target)
+            Self.check(Self.readAll(path), expected: expected, file: "index", what: "forged TOC")
+        }
+    }
+
     @Test func corruptChunkNamesSegmentAndOffset() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
