@@ -30,6 +30,14 @@ func runBench(_ args: [String]) async throws {
     emit("series=\(n) scrapes=\(scrapes) DB with WAL (sync \(sync)), \(tasks) tasks: "
         + "creation \(rate(n, createWAL)) samples/s, known series \(rate(n * (scrapes - 1), steadyWAL)) samples/s\n")
     try db.close()
+
+    let replayStart = ContinuousClock.now
+    let reopened = try DB(directory: dir, options: options)
+    let replayTime = ContinuousClock.now - replayStart
+    let r = reopened.replayReport
+    emit("WAL replay on open: \(r.series) series, \(r.samples) samples in \(replayTime) "
+        + "(\(rate(r.samples, replayTime)) samples/s)\n")
+    try reopened.close()
     withExtendedLifetime(head) {}
 }
 

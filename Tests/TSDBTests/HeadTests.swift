@@ -207,3 +207,18 @@ func sample(_ t: Int64, _ v: Double) -> Sample { Sample(t: Timestamp(ms: t), v: 
         #expect(stripes.get(hash: UInt64(999 % 7), labels: ["i": "999"]) === made[999])
     }
 }
+
+@Suite struct CompactLabelsTests {
+    @Test("compact labels round-trip and match", arguments: [
+        Labels(), ["__name__": "up"], ["a": "1", "b": String(repeating: "x", count: 200), "é": "ü"],
+    ] as [Labels])
+    func roundTrip(labels: Labels) throws {
+        let c = CompactLabels(labels)
+        #expect(c.decode() == labels)
+        #expect(c.equals(labels))
+        #expect(c.count == labels.count)
+        #expect(!c.equals(labels.setting("zz", to: "1")))
+        let s = MemSeries(ref: 42, hash: 0, labels: labels)
+        #expect(try WALRecordCodec.decode(CompactLabels.seriesRecord([s])) == .series([RefSeries(ref: 42, labels: labels)]))
+    }
+}

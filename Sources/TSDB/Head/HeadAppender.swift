@@ -87,7 +87,7 @@ extension Head {
     /// Applies samples and returns the records to log; the caller holds ``commitLock``.
     func applyLocked(_ batch: [(series: MemSeries, t: Int64, v: Double)]) -> [[UInt8]] {
         let limits = self.limits
-        var newSeries: [RefSeries] = []
+        var newSeries: [MemSeries] = []
         var accepted: [RefSample] = []
         accepted.reserveCapacity(batch.count)
         var lo = Int64.max, hi = Int64.min
@@ -99,7 +99,7 @@ extension Head {
                 st.walLogged = true
                 return (st.append(t: t, v: v, limits: limits), needs)
             }
-            if needsRecord && wal != nil { newSeries.append(RefSeries(ref: s.ref, labels: s.labels.decode())) }
+            if needsRecord && wal != nil { newSeries.append(s) }
             switch outcome {
             case .success(.inOrder), .success(.outOfOrder):
                 if case .success(.outOfOrder) = outcome { ooo += 1 }
@@ -114,7 +114,7 @@ extension Head {
         stats.add(appended: accepted.count, ooo: ooo, rejected: rejected, created: 0)
         guard wal != nil else { return [] }
         var records: [[UInt8]] = []
-        if !newSeries.isEmpty { records.append(WALRecordCodec.encode(series: newSeries)) }
+        if !newSeries.isEmpty { records.append(CompactLabels.seriesRecord(newSeries)) }
         if !accepted.isEmpty { records.append(WALRecordCodec.encode(samples: accepted)) }
         return records
     }
