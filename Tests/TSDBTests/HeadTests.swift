@@ -222,3 +222,22 @@ func sample(_ t: Int64, _ v: Double) -> Sample { Sample(t: Timestamp(ms: t), v: 
         #expect(try WALRecordCodec.decode(CompactLabels.seriesRecord([s])) == .series([RefSeries(ref: 42, labels: labels)]))
     }
 }
+
+@Suite struct HeadReferenceTests {
+    @Test func knownReferenceNeedsNoLabelsAndAStaleOneAsksForThem() async throws {
+        let head = try Head(options: HeadOptions(chunkRange: .seconds(100)))
+        let l: Labels = ["__name__": "x"]
+        var app = head.appender()
+        let ref = try app.append(ref: nil, labels: l, t: Timestamp(ms: 1000), v: 1)
+        _ = try app.append(ref: ref, labels: Labels(), t: Timestamp(ms: 2000), v: 2)
+        try await app.commit()
+        #expect(try await collect(head.querier(mint: .min, maxt: .max))[l]?.count == 2)
+        head.truncate(before: Timestamp(ms: 500_000))
+        #expect(head.seriesCount == 0)
+        app = head.appender()
+        #expect(throws: AppendError(.invalidLabels, "")) { try app.append(ref: ref, labels: Labels(), t: Timestamp(ms: 600_000), v: 3) }
+        let fresh = try app.append(ref: ref, labels: l, t: Timestamp(ms: 600_000), v: 3)
+        #expect(fresh != ref)
+        try await app.commit()
+    }
+}

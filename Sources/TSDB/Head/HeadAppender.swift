@@ -13,6 +13,10 @@ extension Head: Appendable {
 /// rejection; `commit` applies the buffered samples under the head's commit lock (re-checking, since
 /// other appenders may have committed meanwhile; late rejections are counted in ``Head/statistics``),
 /// enqueues one series record and one samples record to the WAL, and waits for durability.
+///
+/// When `ref` names a live series, `labels` is not read: a caller that cached references may pass an
+/// empty label set and, if `append` throws `.invalidLabels` (the series was collected), retry with
+/// the real labels. That keeps building label sets off the path for known series.
 struct HeadAppender: Appender {
     let head: Head
     private var pending: [(series: MemSeries, t: Int64, v: Double)] = []
@@ -34,7 +38,9 @@ struct HeadAppender: Appender {
                 s = found
                 byRef = nil
             } else {
-                guard !labels.isEmpty else { throw AppendError(.invalidLabels, "empty label set") }
+                guard !labels.isEmpty else {
+                    throw AppendError(.invalidLabels, "empty label set (or unknown series reference \(ref?.rawValue ?? 0))")
+                }
                 if labels.items.contains(where: { $0.name.isEmpty }) {
                     throw AppendError(.invalidLabels, "empty label name in \(labels)")
                 }

@@ -160,7 +160,9 @@ public enum WALRecordCodec {
                 guard let name = d.uvarintString(), let value = d.uvarintString() else { throw malformed("series", d) }
                 labels.append(Label(name: name, value: value))
             }
-            out.append(RefSeries(ref: ref, labels: Labels(labels)))
+            // Writers log labels sorted; only re-sort (and drop empty values) when they are not.
+            let clean = labels.allSatisfy { !$0.value.isEmpty } && zip(labels, labels.dropFirst()).allSatisfy { $0.name < $1.name }
+            out.append(RefSeries(ref: ref, labels: clean ? Labels(sortedUnchecked: labels) : Labels(labels)))
         }
         return out
     }
