@@ -80,7 +80,8 @@ struct HeadAppender: Appender {
 
 extension Head {
     /// Applies committed samples and enqueues their WAL records, both under ``commitLock`` so that
-    /// records reach the WAL in the order they were applied.
+    /// records reach the WAL in the order they were applied. Samples are visible before they are
+    /// durable; when the WAL has failed, commit throws and the applied samples stay in memory only.
     /// - Returns: the WAL ticket to wait for, nil when nothing was logged.
     func commit(_ batch: [(series: MemSeries, t: Int64, v: Double)]) throws -> UInt64? {
         try commitLock.withLock { _ throws -> UInt64? in
