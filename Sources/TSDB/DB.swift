@@ -45,7 +45,7 @@ public final class DB: Appendable, Queryable, ChunkQueryable, Sendable {
         var headOptions = HeadOptions(chunkRange: options.blockRange, outOfOrderWindow: options.outOfOrderWindow)
         headOptions.samplesPerChunk = 120
         wal = try WAL(directory: directory + "/wal", options: options.wal)
-        head = try Head(options: headOptions, wal: wal)
+        head = try Head(options: headOptions, wal: wal, chunkDirectory: options.mapHeadChunks ? directory + "/chunks_head" : nil)
         let (blocks, corrupt) = try Self.openBlocks(directory)
         state.withLock {
             $0.blocks = blocks

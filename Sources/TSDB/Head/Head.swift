@@ -13,6 +13,8 @@ public final class Head: Sendable {
     public let options: HeadOptions
     /// The log that commits write to; nil for a head without durability (tests, read-only tools).
     public let wal: WAL?
+    /// Memory-mapped home of closed chunks; nil keeps them on the heap.
+    let chunkStore: HeadChunkStore?
 
     let series: StripeSeries
     let postings = MemPostings()
@@ -26,10 +28,13 @@ public final class Head: Sendable {
     let stats = HeadStats()
 
     /// Creates an empty head. Replay a WAL with ``replay(from:)`` before appending.
-    public init(options: HeadOptions = HeadOptions(), wal: WAL? = nil) throws {
+    /// - Parameter chunkDirectory: where closed chunks are memory-mapped (emptied now: the head is
+    ///   rebuilt from the WAL); nil keeps them on the heap.
+    public init(options: HeadOptions = HeadOptions(), wal: WAL? = nil, chunkDirectory: String? = nil) throws {
         try options.validate()
         self.options = options
         self.wal = wal
+        self.chunkStore = try chunkDirectory.map { try HeadChunkStore(directory: $0) }
         self.series = StripeSeries(stripes: options.stripes)
     }
 
@@ -64,7 +69,8 @@ public final class Head: Sendable {
         let window = options.outOfOrderWindow.milliseconds
         let oooMin = window <= 0 || maxT == .min ? Int64.max : maxT &- window
         return AppendLimits(minValidTime: minValidTimeValue.load(ordering: .relaxed), oooMinTime: oooMin,
-                            chunkRange: options.chunkRange.milliseconds, samplesPerChunk: options.samplesPerChunk)
+                            chunkRange: options.chunkRange.milliseconds, samplesPerChunk: options.samplesPerChunk,
+                            chunkStore: chunkStore)
     }
 
     func makeRef() -> UInt64 { nextRef.wrappingAdd(1, ordering: .relaxed).oldValue }

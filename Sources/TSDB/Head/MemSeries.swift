@@ -29,6 +29,8 @@ struct AppendLimits: Sendable {
     /// Chunk range (block range) in ms: an open chunk is cut when a sample crosses its boundary.
     var chunkRange: Int64
     var samplesPerChunk: Int
+    /// Where closed chunks go; nil keeps them on the heap.
+    var chunkStore: HeadChunkStore? = nil
 }
 
 /// What happened to one appended sample.
@@ -94,7 +96,7 @@ struct SeriesState: Sendable {
 
     private mutating func appendInOrder(t: Int64, v: Double, limits: AppendLimits) {
         if open == nil || open!.count >= limits.samplesPerChunk || t >= nextAt {
-            if let c = open, c.count > 0 { closed.append(HeadChunk(c)) }
+            if let c = open, c.count > 0 { closed.append(HeadChunk(c, store: limits.chunkStore)) }
             open = XORChunk()
             let (q, r) = t.quotientAndRemainder(dividingBy: limits.chunkRange)
             let start = (r < 0 ? q - 1 : q).multipliedReportingOverflow(by: limits.chunkRange)
