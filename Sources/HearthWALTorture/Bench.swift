@@ -16,12 +16,17 @@ func runBench(_ args: [String]) async throws {
     let sync: WALSyncPolicy = args.count > 6 && args[6] == "never" ? .never : .always
     let labels = (0..<n).map(benchLabels)
 
-    let before = residentBytes()
-    let head = try Head()
-    let (create, steady) = try await appendScrapes(head, labels, scrapes: scrapes, tasks: 1)
-    let perSeries = (residentBytes() - before) / n
-    emit("series=\(n) scrapes=\(scrapes) head-only, 1 task: \(perSeries) bytes/series (RSS delta), "
-        + "creation \(rate(n, create)) samples/s, known series \(rate(n * (scrapes - 1), steady)) samples/s\n")
+    var heads: [Head] = []
+    for mapped in [false, true] {
+        let before = residentBytes()
+        let head = try Head(chunkDirectory: mapped ? dir + "-chunks" : nil)
+        let (create, steady) = try await appendScrapes(head, labels, scrapes: scrapes, tasks: 1)
+        let after = residentBytes()
+        heads.append(head)
+        emit("series=\(n) scrapes=\(scrapes) head-only (closed chunks \(mapped ? "mapped" : "on heap")), 1 task: "
+            + "\((after.total - before.total) / n) bytes/series RSS delta, \((after.anonymous - before.anonymous) / n) anonymous; "
+            + "creation \(rate(n, create)) samples/s, known series \(rate(n * (scrapes - 1), steady)) samples/s\n")
+    }
 
     var options = DBOptions()
     options.wal = WALOptions(syncPolicy: sync)
@@ -38,7 +43,7 @@ func runBench(_ args: [String]) async throws {
     emit("WAL replay on open: \(r.series) series, \(r.samples) samples in \(replayTime) "
         + "(\(rate(r.samples, replayTime)) samples/s)\n")
     try reopened.close()
-    withExtendedLifetime(head) {}
+    withExtendedLifetime(heads) {}
 }
 
 func benchLabels(_ i: Int) -> Labels {
@@ -91,15 +96,17 @@ func rate(_ samples: Int, _ d: Duration) -> Int {
     return s > 0 ? Int(Double(samples) / s) : 0
 }
 
-/// Resident set size in bytes, from /proc/self/statm (0 where unavailable).
-func residentBytes() -> Int {
+/// Resident set size in bytes, and its anonymous part (without file-backed pages such as mapped
+/// chunks), from /proc/self/statm; zeros where unavailable.
+func residentBytes() -> (total: Int, anonymous: Int) {
     let fd = open("/proc/self/statm", O_RDONLY)
-    guard fd >= 0 else { return 0 }
+    guard fd >= 0 else { return (0, 0) }
     defer { close(fd) }
     var buf = [UInt8](repeating: 0, count: 256)
     let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-    guard n > 0 else { return 0 }
+    guard n > 0 else { return (0, 0) }
     let fields = String(decoding: buf[..<n], as: UTF8.self).split(separator: " ")
-    guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
-    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    guard fields.count > 2, let pages = Int(fields[1]), let shared = Int(fields[2]) else { return (0, 0) }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    return (pages * page, (pages - shared) * page)
 }
