@@ -67,7 +67,7 @@ extension DB {
     /// Writes the head's samples in `[mint, maxt)` as a level-1 block; nil when there are none.
     ///
     /// Streams: one series' samples are decoded and re-encoded at a time, in label order.
-    private func writeHeadBlock(mint: Int64, maxt: Int64) throws -> BlockMeta? {
+    func writeHeadBlock(mint: Int64, maxt: Int64) throws -> BlockMeta? {
         let selected = head.selectSeries([])
         var symbols = Set<String>()
         for (labels, _) in selected { for l in labels { symbols.insert(l.name); symbols.insert(l.value) } }
@@ -97,7 +97,7 @@ extension DB {
 
     /// Checkpoints every closed WAL segment, keeping live series and samples from `mint` on, then
     /// deletes those segments.
-    private func truncateWAL(mint: Int64) throws {
+    func truncateWAL(mint: Int64) throws {
         let last = try wal.nextSegment() - 1
         guard last >= 0 else { return }
         let head = self.head
@@ -183,7 +183,7 @@ extension DB {
     }
 
     /// Renames then removes, so a crash never leaves a half-deleted directory that looks like a block.
-    private func deleteBlockDirectories(_ blocks: [Block]) throws {
+    func deleteBlockDirectories(_ blocks: [Block]) throws {
         for b in blocks {
             let doomed = b.directory + ".tmp-for-deletion"
             try DiskIO.rename(b.directory, doomed)
