@@ -19,7 +19,7 @@ final class HeadChunkStore: Sendable {
     private let current: Mutex<(file: MappedChunkFile?, next: Int, index: Int)>
 
     /// Empties (or creates) `directory`.
-    init(directory: String, fileSize: Int = 64 << 20) throws {
+    init(directory: String, fileSize: Int = 16 << 20) throws {
         try DiskIO.removeAll(directory)
         try DiskIO.makeDirectory(directory)
         self.directory = directory
