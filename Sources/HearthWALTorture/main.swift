@@ -1,6 +1,7 @@
 // hearth-wal-torture: appends to a TSDB until killed, for the kill -9 durability test.
 //
 // Usage: HearthWALTorture <data-dir> <base-timestamp-ms> [tasks] [series-per-task]
+//        HearthWALTorture bench <data-dir> [series] [scrapes] [tasks]   (see Bench.swift)
 //
 // Opens the DB (replaying whatever an earlier, killed run left), then runs `tasks` concurrent
 // appenders. Each commits one sample for each of its series at timestamps base, base+10, ... and,
@@ -31,6 +32,15 @@ func emit(_ line: String) {
 }
 
 let args = CommandLine.arguments
+if args.count > 1 && args[1] == "bench" {
+    do {
+        try await runBench(args)
+        exit(0)
+    } catch {
+        emit("ERROR bench: \(error)\n")
+        exit(1)
+    }
+}
 guard args.count >= 3, let base = Int64(args[2]) else {
     emit("usage: HearthWALTorture <data-dir> <base-timestamp-ms> [tasks] [series-per-task]\n")
     exit(2)

@@ -1,3 +1,4 @@
+import Dispatch
 import PromModel
 import StorageAPI
 import Synchronization
@@ -18,8 +19,23 @@ extension DB {
     /// Cuts head data into blocks while the head spans more than 1.5× the block range, truncates
     /// the head and the WAL (via a checkpoint), merges blocks as planned, and applies retention.
     ///
-    /// Blocking file I/O; runs one at a time (a concurrent call returns an empty report).
+    /// Runs one at a time (a concurrent call returns an empty report). The blocking file I/O runs on
+    /// a dedicated dispatch queue, not on the cooperative pool (acceptable until compaction becomes a
+    /// `Service` on an NIO thread pool, #3).
     public func compact() async throws -> CompactionReport {
+        try await Self.offload { try self.compactBlocking() }
+    }
+
+    /// Runs blocking work on the DB's I/O queue and resumes the caller when it is done.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { c in
+            ioQueue.async { c.resume(with: Result { try work() }) }
+        }
+    }
+
+    private static let ioQueue = DispatchQueue(label: "hearth.tsdb.io", attributes: .concurrent)
+
+    private func compactBlocking() throws -> CompactionReport {
         let acquired = compactionLock.withLock { busy in
             defer { busy = true }
             return !busy
@@ -49,15 +65,34 @@ extension DB {
     }
 
     /// Writes the head's samples in `[mint, maxt)` as a level-1 block; nil when there are none.
+    ///
+    /// Streams: one series' samples are decoded and re-encoded at a time, in label order.
     func writeHeadBlock(mint: Int64, maxt: Int64) throws -> BlockMeta? {
-        var series: [ChunkSeries] = []
-        for (labels, s) in head.selectSeries([]) {
-            let samples = try s.state.withLock { try $0.samples(mint: mint, maxt: maxt - 1) }
-            if !samples.isEmpty { series.append(ChunkSeries(labels: labels, chunks: encodeChunks(samples))) }
+        let selected = head.selectSeries([])
+        var symbols = Set<String>()
+        for (labels, _) in selected { for l in labels { symbols.insert(l.name); symbols.insert(l.value) } }
+        var decodeError: (any Error)?
+        var any = false
+        let series = selected.lazy.compactMap { (labels, s) -> ChunkSeries? in
+            do {
+                let samples = try s.state.withLock { try $0.samples(mint: mint, maxt: maxt - 1) }
+                if samples.isEmpty { return nil }
+                any = true
+                return ChunkSeries(labels: labels, chunks: encodeChunks(samples))
+            } catch {
+                decodeError = decodeError ?? error
+                return nil
+            }
         }
-        guard !series.isEmpty else { return nil }
         let writer = BlockWriter(parentDirectory: directory)
-        return try writer.write(series: series, minTime: Timestamp(ms: mint), maxTime: Timestamp(ms: maxt))
+        let meta = try writer.write(sortedSeries: series, symbols: symbols, minTime: Timestamp(ms: mint), maxTime: Timestamp(ms: maxt))
+        if let decodeError { throw decodeError }
+        guard any else {
+            // Nothing in range (e.g. only series without samples there): no empty block.
+            try DiskIO.removeAll(directory + "/" + meta.ulid.description)
+            return nil
+        }
+        return meta
     }
 
     /// Checkpoints every closed WAL segment, keeping live series and samples from `mint` on, then

@@ -9,8 +9,10 @@ import Synchronization
 /// the head, merges blocks, truncates the WAL and applies retention. A block that fails to open is
 /// listed in ``corruptBlocks`` and left out, while the others keep serving.
 public final class DB: Appendable, Queryable, ChunkQueryable, Sendable {
+    /// The data directory.
     public let directory: String
     public let options: DBOptions
+    /// The in-memory head; appends and queries normally go through the DB.
     public let head: Head
     let wal: WAL
     private let lock: DirectoryLock
@@ -43,7 +45,7 @@ public final class DB: Appendable, Queryable, ChunkQueryable, Sendable {
         var headOptions = HeadOptions(chunkRange: options.blockRange, outOfOrderWindow: options.outOfOrderWindow)
         headOptions.samplesPerChunk = 120
         wal = try WAL(directory: directory + "/wal", options: options.wal)
-        head = try Head(options: headOptions, wal: wal)
+        head = try Head(options: headOptions, wal: wal, chunkDirectory: options.mapHeadChunks ? directory + "/chunks_head" : nil)
         let (blocks, corrupt) = try Self.openBlocks(directory)
         state.withLock {
             $0.blocks = blocks

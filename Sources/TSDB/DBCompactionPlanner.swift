@@ -7,6 +7,7 @@ public struct DBCompactionPlanner: Sendable {
     /// Ranges in ms, ascending; the first is the block range.
     public var rangesMs: [Int64]
 
+    /// A planner for the given ranges (block range first).
     public init(rangesMs: [Int64]) { self.rangesMs = rangesMs }
 
     /// The blocks of the next merge, ascending by min time; empty when nothing should be merged.

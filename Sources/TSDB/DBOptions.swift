@@ -11,8 +11,16 @@ public struct DBOptions: Sendable {
     public var retention: Duration?
     /// Delete oldest blocks while blocks plus WAL exceed this many bytes. nil means no limit.
     public var maxBytes: Int?
+    /// Keep closed head chunks in memory-mapped files under `chunks_head/` (16 MiB each, space reserved
+    /// up front, freed when no chunk in it is left) rather than on the heap.
+    /// Default true.
+    public var mapHeadChunks = true
+    /// Segment size and sync policy of the WAL. Default 128 MiB segments, group commit.
     public var wal = WALOptions()
 
+    /// - Parameters:
+    ///   - blockRange: see ``blockRange``.
+    ///   - outOfOrderWindow: see ``outOfOrderWindow``.
     public init(blockRange: Duration = .seconds(2 * 3600), outOfOrderWindow: Duration = .zero) {
         self.blockRange = blockRange
         self.outOfOrderWindow = outOfOrderWindow

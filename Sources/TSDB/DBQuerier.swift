@@ -5,31 +5,15 @@ import StorageAPI
 /// equal timestamps (overlapping blocks, head data also in a block) are returned once, the earliest
 /// part in `parts` winning.
 ///
-/// Reads each part's matching series fully into memory. TODO(head): k-way streaming merge for
-/// large queries (#3).
+/// Sample queries stream (``MergeSeriesSet``). Chunk queries read each part's matching chunks into
+/// memory and re-encode only where chunks overlap. TODO(head): stream chunk queries too (#3).
 struct DBQuerier: Querier, ChunkQuerier {
     let parts: [any Querier & ChunkQuerier]
 
     func select(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any SeriesSet {
-        var merged: [Labels: [Sample]] = [:]
-        var warnings: [String] = []
-        for part in parts {
-            var set = try await part.select(sorted: true, hints: hints, matchers: matchers)
-            while let s = try set.next() {
-                var it = s.makeIterator()
-                var samples: [Sample] = []
-                while try it.next() { samples.append(it.at()) }
-                if samples.isEmpty { continue }
-                if let existing = merged[s.labels] {
-                    merged[s.labels] = mergeSamples(existing, samples)
-                } else {
-                    merged[s.labels] = samples
-                }
-            }
-            warnings += set.warnings
-        }
-        let series = merged.map { ArraySeries(labels: $0.key, samples: $0.value) }.sorted { $0.labels < $1.labels }
-        return ArraySeriesSet(series, warnings: warnings)
+        var sets: [any SeriesSet] = []
+        for part in parts { sets.append(try await part.select(sorted: true, hints: hints, matchers: matchers)) }
+        return sets.count == 1 ? sets[0] : MergeSeriesSet(sets)
     }
 
     func selectChunks(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any ChunkSeriesSet {

@@ -152,3 +152,101 @@ import Testing
         try db.close()
     }
 }
+
+@Suite struct DBDeleteTests {
+    @Test func deleteHidesSamplesInHeadAndBlocksAcrossRestarts() async throws {
+        let dir = ScratchDirectory()
+        let h = DBTests.hour
+        var db = try DB(directory: dir.path, options: DBTests.options())
+        let expected = try await DBTests.fill(db, series: 3, from: 0, to: 7 * h, stepMs: 600_000)
+        _ = try await db.compact()
+        #expect(db.blocks.count == 2)
+        // Delete series i=1 from 1h to 5h: spans block [0,2h), block [2h,4h) and the head.
+        try await db.delete(mint: Timestamp(ms: h), maxt: Timestamp(ms: 5 * h), matchers: [.equal("i", "1")])
+        var want = expected
+        let l1: Labels = ["__name__": "m", "i": "1"]
+        want[l1] = want[l1]!.filter { $0.t.ms < h || $0.t.ms > 5 * h }
+        #expect(try await collect(db.querier(mint: .min, maxt: .max)) == want)
+        try db.close()
+        db = try DB(directory: dir.path, options: DBTests.options())
+        #expect(try await collect(db.querier(mint: .min, maxt: .max)) == want)
+        try db.close()
+    }
+}
+
+@Suite struct DBOutOfOrderTests {
+    @Test func outOfOrderSamplesAreCompactedIntoTheirBlock() async throws {
+        let dir = ScratchDirectory()
+        let h = DBTests.hour
+        var options = DBTests.options()
+        options.outOfOrderWindow = .seconds(3600)
+        let db = try DB(directory: dir.path, options: options)
+        var expected = try await DBTests.fill(db, series: 2, from: 0, to: 4 * h, stepMs: 600_000)
+        // Late samples, 5 minutes after in-order ones, up to 45 minutes behind the newest sample.
+        var app = db.appender()
+        let l: Labels = ["__name__": "m", "i": "0"]
+        for t in stride(from: 3 * h + 300_000, to: 4 * h, by: 600_000) {
+            _ = try app.append(ref: nil, labels: l, t: Timestamp(ms: t), v: -1)
+            expected[l]!.append(Sample(t: Timestamp(ms: t), v: -1))
+        }
+        try await app.commit()
+        expected[l]!.sort { $0.t < $1.t }
+        // 3h55m is after the newest sample (3h50m): in order; the other five are out of order.
+        #expect(db.head.statistics.outOfOrderAppended == 5)
+        // Push the head past 1.5 × 2h beyond [0, 2h) and [2h, 4h) so both are cut.
+        let more = try await DBTests.fill(db, series: 2, from: 4 * h, to: 7 * h, stepMs: 600_000)
+        for (k, v) in more { expected[k]! += v }
+        _ = try await db.compact()
+        #expect(db.blocks.map(\.meta.minTime) == [0, 2 * h])
+        let block = try await collect(db.blocks[1].querier(mint: .min, maxt: .max))
+        #expect(block[l] == expected[l]!.filter { $0.t.ms >= 2 * h && $0.t.ms < 4 * h })
+        #expect(try await collect(db.querier(mint: .min, maxt: .max)) == expected)
+        try db.close()
+    }
+}
+
+@Suite struct WALSyncPolicyTests {
+    @Test("every sync policy keeps committed records", arguments: [WALSyncPolicy.always, .interval(.milliseconds(5)), .never])
+    func policy(_ policy: WALSyncPolicy) async throws {
+        let dir = ScratchDirectory()
+        let wal = try WAL(directory: dir.path, options: WALOptions(segmentSize: 64 * 1024, syncPolicy: policy))
+        try wal.startWriting()
+        for i in 0..<300 { try await wal.log([WALRecordCodec.encode(samples: [RefSample(ref: 1, t: Int64(i), v: 0)])]) }
+        try wal.close()
+        await #expect(throws: TSDBError(.closed, "")) { try await wal.log([[2]]) }
+        let (ts, _) = try WALTests.replayedTimestamps(dir.path)
+        #expect(ts == (0..<300).map(Int64.init))
+    }
+}
+
+@Suite struct MergeSeriesSetTests {
+    static func set(_ series: [(Labels, [Int64])], v: Double) -> any SeriesSet {
+        ArraySeriesSet(series.map { ArraySeries(labels: $0.0, samples: $0.1.map { Sample(t: Timestamp(ms: $0), v: v) }) })
+    }
+
+    @Test func mergesSortedSetsAndDeduplicatesTimestamps() throws {
+        let a: Labels = ["n": "a"], b: Labels = ["n": "b"], c: Labels = ["n": "c"]
+        var merged = MergeSeriesSet([
+            Self.set([(a, [1, 3, 5]), (c, [1])], v: 1),
+            Self.set([(a, [2, 3, 6]), (b, [4])], v: 2),
+            Self.set([], v: 3),
+        ])
+        var got: [(Labels, [Sample])] = []
+        while let s = try merged.next() {
+            var it = s.makeIterator()
+            var samples: [Sample] = []
+            while try it.next() { samples.append(it.at()) }
+            got.append((s.labels, samples))
+        }
+        #expect(got.map(\.0) == [a, b, c])
+        #expect(got[0].1.map(\.t.ms) == [1, 2, 3, 5, 6])
+        #expect(got[0].1.map(\.v) == [1, 2, 1, 1, 2])
+        // Seek lands on the first sample at or after the target, across sources.
+        var it = MergedSeries(labels: a, parts: [ArraySeries(labels: a, samples: [sample(1, 1), sample(10, 1)]),
+                                                 ArraySeries(labels: a, samples: [sample(4, 2), sample(10, 2)])]).makeIterator()
+        #expect(try it.seek(Timestamp(ms: 3)) && it.at() == sample(4, 2))
+        #expect(try it.seek(Timestamp(ms: 4)) && it.at() == sample(4, 2))
+        #expect(try it.next() && it.at() == sample(10, 1))
+        #expect(try !it.next())
+    }
+}

@@ -178,3 +178,104 @@ func sample(_ t: Int64, _ v: Double) -> Sample { Sample(t: Timestamp(ms: t), v: 
         try wal.close()
     }
 }
+
+@Suite struct StripeSeriesTests {
+    @Test func denseSparseAndCollectedReferences() {
+        let stripes = StripeSeries(stripes: 4)
+        var next: UInt64 = 1
+        var made: [MemSeries] = []
+        for i in 0..<1000 {
+            let (s, created) = stripes.getOrCreate(hash: UInt64(i % 7), labels: ["i": "\(i)"]) {
+                defer { next += 1 }
+                return i == 500 ? 1 << 40 : next
+            }
+            #expect(created)
+            made.append(s)
+        }
+        #expect(stripes.count == 1000)
+        for s in made { #expect(stripes.get(ref: s.ref) === s) }
+        // Hash collisions (7 hashes for 1000 label sets) resolve by labels.
+        #expect(stripes.get(hash: 3, labels: ["i": "3"]) === made[3])
+        #expect(stripes.get(hash: 3, labels: ["i": "4"]) == nil)
+        let removed = stripes.removeAll { $0.ref < 400 || $0.ref == 1 << 40 }
+        #expect(removed.count == 400)
+        #expect(stripes.count == 600)
+        #expect(stripes.get(ref: 1 << 40) == nil)
+        #expect(stripes.get(ref: 10) == nil)
+        #expect(stripes.get(ref: made[999].ref) === made[999])
+        #expect(stripes.get(hash: 3, labels: ["i": "3"]) == nil)
+        #expect(stripes.get(hash: UInt64(999 % 7), labels: ["i": "999"]) === made[999])
+    }
+}
+
+@Suite struct CompactLabelsTests {
+    @Test("compact labels round-trip and match", arguments: [
+        Labels(), ["__name__": "up"], ["a": "1", "b": String(repeating: "x", count: 200), "é": "ü"],
+    ] as [Labels])
+    func roundTrip(labels: Labels) throws {
+        let c = CompactLabels(labels)
+        #expect(c.decode() == labels)
+        #expect(c.equals(labels))
+        #expect(c.count == labels.count)
+        #expect(!c.equals(labels.setting("zz", to: "1")))
+        let s = MemSeries(ref: 42, hash: 0, labels: labels)
+        #expect(try WALRecordCodec.decode(CompactLabels.seriesRecord([s])) == .series([RefSeries(ref: 42, labels: labels)]))
+    }
+}
+
+@Suite struct HeadReferenceTests {
+    @Test func knownReferenceNeedsNoLabelsAndAStaleOneAsksForThem() async throws {
+        let head = try Head(options: HeadOptions(chunkRange: .seconds(100)))
+        let l: Labels = ["__name__": "x"]
+        var app = head.appender()
+        let ref = try app.append(ref: nil, labels: l, t: Timestamp(ms: 1000), v: 1)
+        _ = try app.append(ref: ref, labels: Labels(), t: Timestamp(ms: 2000), v: 2)
+        try await app.commit()
+        #expect(try await collect(head.querier(mint: .min, maxt: .max))[l]?.count == 2)
+        head.truncate(before: Timestamp(ms: 500_000))
+        #expect(head.seriesCount == 0)
+        app = head.appender()
+        #expect(throws: AppendError(.invalidLabels, "")) { try app.append(ref: ref, labels: Labels(), t: Timestamp(ms: 600_000), v: 3) }
+        let fresh = try app.append(ref: ref, labels: l, t: Timestamp(ms: 600_000), v: 3)
+        #expect(fresh != ref)
+        try await app.commit()
+    }
+}
+
+@Suite struct HeadChunkStoreTests {
+    @Test func mappedChunksReadBackAcrossFiles() throws {
+        let dir = ScratchDirectory()
+        let store = try HeadChunkStore(directory: dir.path + "/chunks_head", fileSize: 4096)
+        var chunks: [HeadChunk] = []
+        var originals: [[UInt8]] = []
+        for i in 0..<200 {
+            var c = XORChunk()
+            for k in 0..<(i % 50 + 1) { c.append(t: Timestamp(ms: Int64(k) * 15_000), v: Double(i * k)) }
+            originals.append(c.bytes)
+            chunks.append(HeadChunk(c, store: store))
+        }
+        #expect(chunks.map(\.bytes) == originals)
+        // Files are unlinked once mapped: nothing stays on disk to clean up.
+        #expect(try DiskIO.list(dir.path + "/chunks_head").isEmpty)
+    }
+
+    @Test func headWithMappedChunksAnswersLikeHeapHead() async throws {
+        let dir = ScratchDirectory()
+        let mapped = try Head(chunkDirectory: dir.path + "/chunks_head")
+        let heap = try Head()
+        for head in [mapped, heap] {
+            var app = head.appender()
+            for i in 0..<20 {
+                for k in 0..<1000 {
+                    _ = try app.append(ref: nil, labels: ["__name__": "m", "i": "\(i)"], t: Timestamp(ms: Int64(k) * 15_000), v: Double(k ^ i))
+                }
+            }
+            try await app.commit()
+        }
+        let a = try await collect(mapped.querier(mint: .min, maxt: .max))
+        #expect(a.count == 20 && a.values.allSatisfy { $0.count == 1000 })
+        #expect(a == (try await collect(heap.querier(mint: .min, maxt: .max))))
+        mapped.truncate(before: Timestamp(ms: 10_000_000))
+        #expect(try await collect(mapped.querier(mint: .min, maxt: .max)).values.allSatisfy { $0.first!.t.ms >= 7_200_000 })
+    }
+}

@@ -177,3 +177,30 @@ import Testing
         #expect(tail == [100])
     }
 }
+
+@Suite struct SnappyBlockTests {
+    static func decode(_ bytes: [UInt8]) -> [UInt8]? { bytes.withUnsafeBytes { SnappyBlock.decode($0) } }
+
+    @Test func literalsAndEveryCopyKind() {
+        // "abcd" literal, copy-1 of 4 at offset 4, copy-2 of 3 at offset 2 (overlapping), copy-4 of 2 at offset 11.
+        let input: [UInt8] = [13, 3 << 2, 97, 98, 99, 100, 0b000_000_01, 4, (3 - 1) << 2 | 2, 2, 0, (2 - 1) << 2 | 3, 11, 0, 0, 0]
+        #expect(Self.decode(input) == Array("abcdabcdcdcab".utf8))
+    }
+
+    @Test func longLiteralWithExtraLengthBytes() {
+        let payload = (0..<300).map { UInt8($0 % 251) }
+        let input: [UInt8] = [0xac, 0x02, 61 << 2, UInt8((300 - 1) & 0xff), UInt8((300 - 1) >> 8)] + payload
+        #expect(Self.decode(input) == payload)
+    }
+
+    @Test("invalid input is refused", arguments: [
+        [5, 0, 97] as [UInt8],  // literal shorter than the declared total
+        [4, 0b000_000_01, 1],  // copy before any output
+        [2, 0, 97, 0b000_000_01, 9],  // offset beyond the output
+        [1, 4 << 2, 97],  // literal longer than the input
+        [0xff, 0xff, 0xff, 0xff, 0xff, 0xff],  // absurd length
+    ])
+    func invalid(_ input: [UInt8]) {
+        #expect(Self.decode(input) == nil)
+    }
+}

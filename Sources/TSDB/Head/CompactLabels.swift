@@ -21,6 +21,35 @@ struct CompactLabels: Sendable, Hashable {
         }
     }
 
+    /// Number of labels, counted by skipping over the strings.
+    var count: Int {
+        bytes.withUnsafeBytes { raw in
+            var d = ByteDecoder(raw)
+            var n = 0
+            while !d.isAtEnd {
+                guard let a = d.uvarint(), d.remaining >= Int(a) else { break }
+                d.offset += Int(a)
+                guard let b = d.uvarint(), d.remaining >= Int(b) else { break }
+                d.offset += Int(b)
+                n += 1
+            }
+            return n
+        }
+    }
+
+    /// A WAL series record for `series`, copying the stored bytes (the same uvarint-string layout)
+    /// instead of decoding labels.
+    static func seriesRecord(_ series: [MemSeries]) -> [UInt8] {
+        var e = ByteEncoder(capacity: 1 + series.reduce(0) { $0 + 12 + $1.labels.bytes.count })
+        e.putByte(WALRecordType.series.rawValue)
+        for s in series {
+            e.putBE64(s.ref)
+            e.putUvarint(UInt64(s.labels.count))
+            e.bytes.append(contentsOf: s.labels.bytes)
+        }
+        return e.bytes
+    }
+
     /// The labels as a `Labels` value (allocates).
     func decode() -> Labels {
         bytes.withUnsafeBytes { raw in

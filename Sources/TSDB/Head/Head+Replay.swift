@@ -5,8 +5,11 @@ import Synchronization
 public struct HeadReplayReport: Sendable {
     /// The checkpoint replayed first, if any.
     public var checkpoint: Int?
+    /// What reading the segments did (records, repaired tail).
     public var wal = WALReplayReport()
+    /// Series created.
     public var series = 0
+    /// Samples applied.
     public var samples = 0
     /// Samples dropped because they were before the minimum valid time, duplicates or out of order.
     public var samplesSkipped = 0
@@ -24,8 +27,8 @@ extension Head {
     @discardableResult
     public func replay(from wal: WAL) throws -> HeadReplayReport {
         var report = HeadReplayReport()
-        // WAL reference → series; several references may map to one series when a series was
-        // collected and re-created between a checkpoint and later segments.
+        // WAL references that map to a series with another reference: a series collected and
+        // re-created between a checkpoint and later segments. All others are found by reference.
         var refs: [UInt64: MemSeries] = [:]
         let apply = { (record: WALRecord) in self.replayRecord(record, refs: &refs, report: &report) }
         var first = 0
@@ -46,14 +49,14 @@ extension Head {
             for rs in list {
                 reserveRefs(through: rs.ref)
                 let (s, created) = getOrCreate(rs.labels, ref: rs.ref)
-                refs[rs.ref] = s
+                if s.ref != rs.ref { refs[rs.ref] = s }
                 if created { report.series += 1 }
             }
         case .samples(let samples):
             let limits = self.limits
             var lo = Int64.max, hi = Int64.min
             for x in samples {
-                guard let s = refs[x.ref] ?? series.get(ref: x.ref) else {
+                guard let s = lookup(x.ref, refs) else {
                     report.unknownReferences += 1
                     continue
                 }
@@ -69,7 +72,7 @@ extension Head {
             extendTimeRange(lo, hi)
         case .tombstones(let tombstones):
             for ts in tombstones {
-                guard let s = refs[ts.ref] ?? series.get(ref: ts.ref) else {
+                guard let s = lookup(ts.ref, refs) else {
                     report.unknownReferences += 1
                     continue
                 }
@@ -78,6 +81,11 @@ extension Head {
         case .unknown:
             break
         }
+    }
+
+    private func lookup(_ ref: UInt64, _ remapped: [UInt64: MemSeries]) -> MemSeries? {
+        if !remapped.isEmpty, let s = remapped[ref] { return s }
+        return series.get(ref: ref)
     }
 
     /// Limits for replay: the out-of-order floor follows the newest time replayed so far.

@@ -9,9 +9,12 @@ import Synchronization
 /// durable. Memory per series: compact labels, one small object, the open chunk and closed chunks
 /// until ``truncate(before:)`` drops them after compaction.
 public final class Head: Sendable {
+    /// Chunk range, out-of-order window and chunk size.
     public let options: HeadOptions
     /// The log that commits write to; nil for a head without durability (tests, read-only tools).
     public let wal: WAL?
+    /// Memory-mapped home of closed chunks; nil keeps them on the heap.
+    let chunkStore: HeadChunkStore?
 
     let series: StripeSeries
     let postings = MemPostings()
@@ -25,10 +28,13 @@ public final class Head: Sendable {
     let stats = HeadStats()
 
     /// Creates an empty head. Replay a WAL with ``replay(from:)`` before appending.
-    public init(options: HeadOptions = HeadOptions(), wal: WAL? = nil) throws {
+    /// - Parameter chunkDirectory: where closed chunks are memory-mapped (emptied now: the head is
+    ///   rebuilt from the WAL); nil keeps them on the heap.
+    public init(options: HeadOptions = HeadOptions(), wal: WAL? = nil, chunkDirectory: String? = nil) throws {
         try options.validate()
         self.options = options
         self.wal = wal
+        self.chunkStore = try chunkDirectory.map { try HeadChunkStore(directory: $0) }
         self.series = StripeSeries(stripes: options.stripes)
     }
 
@@ -63,7 +69,8 @@ public final class Head: Sendable {
         let window = options.outOfOrderWindow.milliseconds
         let oooMin = window <= 0 || maxT == .min ? Int64.max : maxT &- window
         return AppendLimits(minValidTime: minValidTimeValue.load(ordering: .relaxed), oooMinTime: oooMin,
-                            chunkRange: options.chunkRange.milliseconds, samplesPerChunk: options.samplesPerChunk)
+                            chunkRange: options.chunkRange.milliseconds, samplesPerChunk: options.samplesPerChunk,
+                            chunkStore: chunkStore)
     }
 
     func makeRef() -> UInt64 { nextRef.wrappingAdd(1, ordering: .relaxed).oldValue }
@@ -75,7 +82,10 @@ public final class Head: Sendable {
     func getOrCreate(_ labels: Labels, hash: UInt64? = nil, ref: UInt64? = nil) -> (MemSeries, created: Bool) {
         let h = hash ?? labels.stableHash
         let (s, created) = series.getOrCreate(hash: h, labels: labels) { ref ?? makeRef() }
-        if created { postings.add(ref: s.ref, labels: labels) }
+        if created {
+            postings.add(ref: s.ref, labels: labels)
+            stats.add(appended: 0, ooo: 0, rejected: 0, created: 1)
+        }
         return (s, created)
     }
 
@@ -100,7 +110,12 @@ public final class Head: Sendable {
                 if let r = st.timeRange { lo = min(lo, r.min); hi = max(hi, r.max) }
             }
         }
-        let removed = series.removeAll { s in s.state.withLock { $0.isEmpty && $0.pending == 0 } }
+        let removed = series.removeAll { s in
+            s.state.withLock { st in
+                st.removed = st.isEmpty && st.pending == 0
+                return st.removed
+            }
+        }
         postings.delete(removed.map { ($0.ref, $0.labels.decode()) })
         minTimeValue.store(lo == .max ? lo : Swift.max(lo, mint.ms), ordering: .relaxed)
         if hi != .min { maxTimeValue.max(hi) }
@@ -146,9 +161,13 @@ extension Atomic where Value == UInt64 {
 public final class HeadStats: Sendable {
     /// A point-in-time copy of the counters.
     public struct Snapshot: Sendable, Equatable {
+        /// Samples committed (in order or out of order).
         public var samplesAppended = 0
+        /// Of those, samples kept in the out-of-order buffer.
         public var outOfOrderAppended = 0
+        /// Samples that passed `append` but were rejected at commit (another commit got there first).
         public var rejectedAtCommit = 0
+        /// Series created.
         public var seriesCreated = 0
     }
 

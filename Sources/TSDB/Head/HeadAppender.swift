@@ -13,6 +13,10 @@ extension Head: Appendable {
 /// rejection; `commit` applies the buffered samples under the head's commit lock (re-checking, since
 /// other appenders may have committed meanwhile; late rejections are counted in ``Head/statistics``),
 /// enqueues one series record and one samples record to the WAL, and waits for durability.
+///
+/// When `ref` names a live series, `labels` is not read: a caller that cached references may pass an
+/// empty label set and, if `append` throws `.invalidLabels` (the series was collected), retry with
+/// the real labels. That keeps building label sets off the path for known series.
 struct HeadAppender: Appender {
     let head: Head
     private var pending: [(series: MemSeries, t: Int64, v: Double)] = []
@@ -24,24 +28,39 @@ struct HeadAppender: Appender {
     }
 
     mutating func append(ref: SeriesRef?, labels: Labels, t: Timestamp, v: Double) throws(AppendError) -> SeriesRef {
-        let s: MemSeries
-        if let ref, let found = head.series.get(ref: ref.rawValue) {
-            s = found
-        } else {
-            guard !labels.isEmpty else { throw AppendError(.invalidLabels, "empty label set") }
-            s = head.getOrCreate(labels).0
-        }
+        var byRef = ref.flatMap { head.series.get(ref: $0.rawValue) }
         let limits = self.limits
-        let result = s.state.withLock { st in
-            let r = st.check(t: t.ms, v: v, limits: limits)
-            if case .success = r { st.pending += 1 }
-            return r
+        // Two attempts at most: a series collected between lookup and lock is marked removed, and the
+        // label lookup after that finds or creates its successor.
+        for _ in 0..<2 {
+            let s: MemSeries
+            if let found = byRef {
+                s = found
+                byRef = nil
+            } else {
+                guard !labels.isEmpty else {
+                    throw AppendError(.invalidLabels, "empty label set (or unknown series reference \(ref?.rawValue ?? 0))")
+                }
+                if labels.items.contains(where: { $0.name.isEmpty }) {
+                    throw AppendError(.invalidLabels, "empty label name in \(labels)")
+                }
+                s = head.getOrCreate(labels).0
+            }
+            let result = s.state.withLock { st -> Result<AppendOutcome, AppendError>? in
+                if st.removed { return nil }
+                let r = st.check(t: t.ms, v: v, limits: limits)
+                if case .success = r { st.pending += 1 }
+                return r
+            }
+            switch result {
+            case nil: continue
+            case .failure(let e)?: throw e
+            case .success?:
+                pending.append((s, t.ms, v))
+                return SeriesRef(s.ref)
+            }
         }
-        switch result {
-        case .failure(let e): throw e
-        case .success: pending.append((s, t.ms, v))
-        }
-        return SeriesRef(s.ref)
+        throw AppendError(.unavailable, "series \(labels) was removed concurrently twice; retry")
     }
 
     mutating func commit() async throws {
@@ -61,7 +80,8 @@ struct HeadAppender: Appender {
 
 extension Head {
     /// Applies committed samples and enqueues their WAL records, both under ``commitLock`` so that
-    /// records reach the WAL in the order they were applied.
+    /// records reach the WAL in the order they were applied. Samples are visible before they are
+    /// durable; when the WAL has failed, commit throws and the applied samples stay in memory only.
     /// - Returns: the WAL ticket to wait for, nil when nothing was logged.
     func commit(_ batch: [(series: MemSeries, t: Int64, v: Double)]) throws -> UInt64? {
         try commitLock.withLock { _ throws -> UInt64? in
@@ -74,7 +94,7 @@ extension Head {
     /// Applies samples and returns the records to log; the caller holds ``commitLock``.
     func applyLocked(_ batch: [(series: MemSeries, t: Int64, v: Double)]) -> [[UInt8]] {
         let limits = self.limits
-        var newSeries: [RefSeries] = []
+        var newSeries: [MemSeries] = []
         var accepted: [RefSample] = []
         accepted.reserveCapacity(batch.count)
         var lo = Int64.max, hi = Int64.min
@@ -86,7 +106,7 @@ extension Head {
                 st.walLogged = true
                 return (st.append(t: t, v: v, limits: limits), needs)
             }
-            if needsRecord && wal != nil { newSeries.append(RefSeries(ref: s.ref, labels: s.labels.decode())) }
+            if needsRecord && wal != nil { newSeries.append(s) }
             switch outcome {
             case .success(.inOrder), .success(.outOfOrder):
                 if case .success(.outOfOrder) = outcome { ooo += 1 }
@@ -101,7 +121,7 @@ extension Head {
         stats.add(appended: accepted.count, ooo: ooo, rejected: rejected, created: 0)
         guard wal != nil else { return [] }
         var records: [[UInt8]] = []
-        if !newSeries.isEmpty { records.append(WALRecordCodec.encode(series: newSeries)) }
+        if !newSeries.isEmpty { records.append(CompactLabels.seriesRecord(newSeries)) }
         if !accepted.isEmpty { records.append(WALRecordCodec.encode(samples: accepted)) }
         return records
     }

@@ -1,23 +1,40 @@
 import PromModel
 import StorageAPI
 
-/// A closed (full) XOR chunk of a head series, bytes trimmed to their exact size.
+/// A closed (full) XOR chunk of a head series: its bytes on the heap, trimmed to size, or in a
+/// memory-mapped spill file of the ``HeadChunkStore``.
 struct HeadChunk: Sendable {
     var minT: Int64
     var maxT: Int64
-    var bytes: [UInt8]
+    private var heap: [UInt8]
+    private var mapped: MappedChunkFile?
+    private var offset: UInt32 = 0
+    private var length: UInt32 = 0
 
-    init(_ chunk: XORChunk) {
+    init(_ chunk: XORChunk, store: HeadChunkStore?) {
         minT = chunk.minTime.ms
         maxT = chunk.maxTime.ms
         let src = chunk.bytes
-        bytes = Array(unsafeUninitializedCapacity: src.count) { buf, n in n = buf.initialize(from: src).1 }
+        if let store, let (file, at) = store.store(src) {
+            heap = []
+            mapped = file
+            offset = UInt32(at)
+            length = UInt32(src.count)
+        } else {
+            heap = Array(unsafeUninitializedCapacity: src.count) { buf, n in n = buf.initialize(from: src).1 }
+        }
     }
 
     init(minT: Int64, maxT: Int64, bytes: [UInt8]) {
         self.minT = minT
         self.maxT = maxT
-        self.bytes = bytes
+        self.heap = bytes
+    }
+
+    /// The chunk bytes (a copy when mapped).
+    var bytes: [UInt8] {
+        guard let mapped else { return heap }
+        return mapped.bytes(offset: Int(offset), count: Int(length))
     }
 
     var encoded: EncodedChunk {

@@ -10,6 +10,9 @@ public struct HeadOptions: Sendable {
     /// Lock stripes of the series maps. Default 4096.
     public var stripes = 4096
 
+    /// - Parameters:
+    ///   - chunkRange: see ``chunkRange``.
+    ///   - outOfOrderWindow: see ``outOfOrderWindow``.
     public init(chunkRange: Duration = .seconds(2 * 3600), outOfOrderWindow: Duration = .zero) {
         self.chunkRange = chunkRange
         self.outOfOrderWindow = outOfOrderWindow

@@ -30,8 +30,8 @@ extension Head: Queryable, ChunkQueryable {
     }
 }
 
-/// Reads the head. Samples are copied out of the series under their locks, so the returned sets
-/// stay valid while appends continue.
+/// Reads the head. Samples are copied out of a series under its lock when the set reaches it, so
+/// sets stay valid while appends continue and hold one series' samples at a time.
 struct HeadQuerier: Querier, ChunkQuerier {
     let head: Head
     let mint: Int64
@@ -44,12 +44,7 @@ struct HeadQuerier: Querier, ChunkQuerier {
 
     func select(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any SeriesSet {
         let (lo, hi) = range(hints)
-        var out: [any Series] = []
-        for (labels, s) in head.selectSeries(matchers) {
-            let samples = try s.state.withLock { try $0.samples(mint: lo, maxt: hi) }
-            if !samples.isEmpty { out.append(ArraySeries(labels: labels, samples: samples)) }
-        }
-        return ArraySeriesSet(out)
+        return HeadSeriesSet(selected: head.selectSeries(matchers), mint: lo, maxt: hi)
     }
 
     func selectChunks(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any ChunkSeriesSet {
@@ -97,5 +92,31 @@ struct HeadChunkSeriesSet: ChunkSeriesSet {
         guard index < series.count else { return nil }
         defer { index += 1 }
         return series[index]
+    }
+}
+
+/// Head series in label order; each series' samples are copied out when ``next()`` reaches it.
+struct HeadSeriesSet: SeriesSet {
+    let selected: [(labels: Labels, series: MemSeries)]
+    let mint: Int64
+    let maxt: Int64
+    private var index = 0
+    var warnings: [String] { [] }
+
+    init(selected: [(labels: Labels, series: MemSeries)], mint: Int64, maxt: Int64) {
+        self.selected = selected
+        self.mint = mint
+        self.maxt = maxt
+    }
+
+    mutating func next() throws -> (any Series)? {
+        while index < selected.count {
+            let (labels, s) = selected[index]
+            index += 1
+            let (lo, hi) = (mint, maxt)
+            let samples = try s.state.withLock { try $0.samples(mint: lo, maxt: hi) }
+            if !samples.isEmpty { return ArraySeries(labels: labels, samples: samples) }
+        }
+        return nil
     }
 }

@@ -29,6 +29,8 @@ struct AppendLimits: Sendable {
     /// Chunk range (block range) in ms: an open chunk is cut when a sample crosses its boundary.
     var chunkRange: Int64
     var samplesPerChunk: Int
+    /// Where closed chunks go; nil keeps them on the heap.
+    var chunkStore: HeadChunkStore? = nil
 }
 
 /// What happened to one appended sample.
@@ -56,6 +58,8 @@ struct SeriesState: Sendable {
     var pending: Int32 = 0
     /// True once a series record for this series was enqueued to the WAL.
     var walLogged = false
+    /// Set under the lock when garbage collection removes the series; appenders then look it up again.
+    var removed = false
 
     /// Decides what appending `(t, v)` would do, without changing anything.
     func check(t: Int64, v: Double, limits: AppendLimits) -> Result<AppendOutcome, AppendError> {
@@ -92,7 +96,7 @@ struct SeriesState: Sendable {
 
     private mutating func appendInOrder(t: Int64, v: Double, limits: AppendLimits) {
         if open == nil || open!.count >= limits.samplesPerChunk || t >= nextAt {
-            if let c = open, c.count > 0 { closed.append(HeadChunk(c)) }
+            if let c = open, c.count > 0 { closed.append(HeadChunk(c, store: limits.chunkStore)) }
             open = XORChunk()
             let (q, r) = t.quotientAndRemainder(dividingBy: limits.chunkRange)
             let start = (r < 0 ? q - 1 : q).multipliedReportingOverflow(by: limits.chunkRange)

@@ -17,21 +17,70 @@ final class StripeSeries: Sendable {
         var collisions: [UInt64: [MemSeries]] = [:]
     }
 
+    /// Series of one reference stripe, by `ref >> shift`: references are dense and increasing, so an
+    /// array beats a hash map (no hashing, 8 bytes per series). Slots of collected series become nil;
+    /// leading nil slots are dropped, so churned series do not keep memory forever.
+    struct RefStripe: Sendable {
+        var base = 0
+        var slots: [MemSeries?] = []
+        /// References far from the dense range (e.g. from a foreign WAL), so they cannot blow up `slots`.
+        var sparse: [Int: MemSeries] = [:]
+        static let maxGap = 1 << 16
+
+        func get(_ i: Int) -> MemSeries? {
+            let k = i - base
+            return k >= 0 && k < slots.count ? slots[k] : (sparse.isEmpty ? nil : sparse[i])
+        }
+
+        mutating func set(_ i: Int, _ s: MemSeries?) {
+            if !slots.isEmpty && (i < base - Self.maxGap || i > base + slots.count + Self.maxGap) {
+                sparse[i] = s
+                return
+            }
+            if slots.isEmpty { base = i }
+            if i < base {
+                slots.insert(contentsOf: [MemSeries?](repeating: nil, count: base - i), at: 0)
+                base = i
+            }
+            let k = i - base
+            if k >= slots.count { slots.append(contentsOf: [MemSeries?](repeating: nil, count: k - slots.count + 1)) }
+            slots[k] = s
+        }
+
+        mutating func trim() {
+            let lead = slots.firstIndex { $0 != nil } ?? slots.count
+            if lead > 64 || lead == slots.count {
+                slots.removeFirst(lead)
+                base += lead
+            }
+        }
+
+        var count: Int { slots.reduce(sparse.count) { $1 == nil ? $0 : $0 + 1 } }
+    }
+
     private let hashStripes: [LockedBox<HashStripe>]
-    private let refStripes: [LockedBox<[UInt64: MemSeries]>]
+    private let refStripes: [LockedBox<RefStripe>]
     private let mask: Int
+    private let shift: Int
 
     /// - Parameter stripes: rounded up to a power of two.
     init(stripes: Int) {
         var n = 1
         while n < stripes { n <<= 1 }
         mask = n - 1
+        shift = n.trailingZeroBitCount
         hashStripes = (0..<n).map { _ in LockedBox(HashStripe()) }
-        refStripes = (0..<n).map { _ in LockedBox([:]) }
+        refStripes = (0..<n).map { _ in LockedBox(RefStripe()) }
+    }
+
+    @inline(__always) private func slot(_ ref: UInt64) -> (stripe: Int, index: Int) {
+        (Int(truncatingIfNeeded: ref) & mask, Int(truncatingIfNeeded: ref >> UInt64(shift)))
     }
 
     func get(ref: UInt64) -> MemSeries? {
-        refStripes[Int(truncatingIfNeeded: ref) & mask].lock.withLock { $0[ref] }
+        guard ref <= UInt64(Int.max) else { return nil }
+        let (stripe, index) = slot(ref)
+        return refStripes[stripe].lock.withLock { $0.get(index) }
     }
 
     func get(hash: UInt64, labels: Labels) -> MemSeries? {
@@ -61,7 +110,8 @@ final class StripeSeries: Sendable {
             return (m, true)
         }
         if created {
-            refStripes[Int(truncatingIfNeeded: series.ref) & mask].lock.withLock { $0[series.ref] = series }
+            let (stripe, index) = slot(series.ref)
+            refStripes[stripe].lock.withLock { $0.set(index, series) }
         }
         return (series, created)
     }
@@ -72,8 +122,18 @@ final class StripeSeries: Sendable {
         var removed: [MemSeries] = []
         for stripe in refStripes {
             let gone: [MemSeries] = stripe.lock.withLock { refs in
-                let victims = refs.values.filter(shouldRemove)
-                for v in victims { refs[v.ref] = nil }
+                var victims: [MemSeries] = []
+                for k in refs.slots.indices {
+                    if let s = refs.slots[k], shouldRemove(s) {
+                        victims.append(s)
+                        refs.slots[k] = nil
+                    }
+                }
+                refs.trim()
+                for (i, s) in refs.sparse where shouldRemove(s) {
+                    victims.append(s)
+                    refs.sparse[i] = nil
+                }
                 return victims
             }
             removed += gone
@@ -99,7 +159,7 @@ final class StripeSeries: Sendable {
     /// Calls `body` for every series (stripe by stripe; series created meanwhile may be missed).
     func forEach(_ body: (MemSeries) -> Void) {
         for stripe in refStripes {
-            let all = stripe.lock.withLock { Array($0.values) }
+            let all = stripe.lock.withLock { $0.slots.compactMap { $0 } + $0.sparse.values }
             all.forEach(body)
         }
     }

@@ -56,27 +56,25 @@ enum DiskIO {
         return names.sorted()
     }
 
-    /// Reads a whole file.
+    /// Reads a whole file (also `/proc` files, whose reported size is 0).
     static func readFile(_ path: String) throws -> [UInt8] {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw fail("open", path) }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw fail("stat", path) }
-        let size = Int(st.st_size)
-        var failed = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
-            var done = 0
-            while done < size {
-                let n = read(fd, buf.baseAddress! + done, size - done)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failed = n < 0; break }
-                done += n
-            }
-            count = done
+        var out = [UInt8](repeating: 0, count: max(Int(st.st_size), 4096))
+        var done = 0
+        while true {
+            if done == out.count { out += [UInt8](repeating: 0, count: out.count) }
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw fail("read", path) }
+            if n == 0 { break }
+            done += n
         }
-        if failed { throw fail("read", path) }
-        return bytes
+        out.removeSubrange(done...)
+        return out
     }
 
     /// Writes a whole file and fsyncs it (not its directory).

@@ -7,8 +7,10 @@ public struct WALReplayReport: Sendable, Equatable {
     /// When a torn last record was cut off: the segment and the offset it was truncated at.
     public var repairedTail: (segment: Int, offset: Int)?
 
+    /// An empty report.
     public init() {}
 
+    /// Field-wise equality.
     public static func == (a: WALReplayReport, b: WALReplayReport) -> Bool {
         a.records == b.records && a.unknownRecords == b.unknownRecords
             && a.repairedTail?.segment == b.repairedTail?.segment && a.repairedTail?.offset == b.repairedTail?.offset

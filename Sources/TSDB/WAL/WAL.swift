@@ -18,6 +18,9 @@ public struct WALOptions: Sendable {
     /// Default `.always` (group commit).
     public var syncPolicy: WALSyncPolicy = .always
 
+    /// - Parameters:
+    ///   - segmentSize: bytes per segment, a multiple of 32 KiB and at least 64 KiB.
+    ///   - syncPolicy: when commits are fsynced.
     public init(segmentSize: Int = 128 * 1024 * 1024, syncPolicy: WALSyncPolicy = .always) {
         self.segmentSize = segmentSize
         self.syncPolicy = syncPolicy
@@ -43,6 +46,7 @@ public struct WALOptions: Sendable {
 public final class WAL: Sendable {
     /// The WAL directory (`<data>/wal`).
     public let directory: String
+    /// Segment size and sync policy.
     public let options: WALOptions
 
     private struct Pending {
@@ -115,7 +119,6 @@ public final class WAL: Sendable {
     }
 
     private func drain() {
-        var lastSync = ContinuousClock.now
         while true {
             let batch: ([[UInt8]], UInt64)? = pending.withLock { p in
                 if p.records.isEmpty {
@@ -133,9 +136,9 @@ public final class WAL: Sendable {
                 switch options.syncPolicy {
                 case .always: try w.sync()
                 case .interval(let d):
-                    if ContinuousClock.now - lastSync >= d {
+                    if ContinuousClock.now - writer.lastSync >= d {
                         try w.sync()
-                        lastSync = .now
+                        writer.lastSync = .now
                     }
                 case .never: break
                 }
@@ -201,4 +204,6 @@ public final class WAL: Sendable {
 /// Holds the segment writer. @unchecked Sendable: `value` is only touched on the WAL's serial queue.
 private final class WriterBox: @unchecked Sendable {
     var value: WALSegmentWriter?
+    /// When the `.interval` policy last synced.
+    var lastSync = ContinuousClock.now
 }

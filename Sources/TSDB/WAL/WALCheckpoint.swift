@@ -6,8 +6,11 @@
 public enum WALCheckpoint {
     /// What a checkpoint kept and dropped.
     public struct Stats: Sendable, Equatable {
+        /// Series records kept (still in the head) and dropped.
         public var seriesKept = 0, seriesDropped = 0
+        /// Samples kept (at or after the truncation time) and dropped.
         public var samplesKept = 0, samplesDropped = 0
+        /// Tombstones kept and dropped.
         public var tombstonesKept = 0, tombstonesDropped = 0
     }
 

@@ -2,7 +2,9 @@ public import PromModel
 
 /// The first byte of a WAL record payload, with Prometheus' numbering (`tsdb/record`).
 public struct WALRecordType: RawRepresentable, Hashable, Sendable {
+    /// The type byte.
     public var rawValue: UInt8
+    /// Wraps a type byte, known or not.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// Series definitions: reference and labels.
     public static let series = WALRecordType(rawValue: 1)
@@ -24,8 +26,10 @@ public struct WALRecordType: RawRepresentable, Hashable, Sendable {
 
 /// A series definition in the WAL.
 public struct RefSeries: Sendable, Equatable {
+    /// The series reference (the head's ``SeriesRef`` value).
     public var ref: UInt64
     public var labels: Labels
+    /// A series definition.
     public init(ref: UInt64, labels: Labels) {
         self.ref = ref
         self.labels = labels
@@ -34,9 +38,12 @@ public struct RefSeries: Sendable, Equatable {
 
 /// A float sample of a series in the WAL.
 public struct RefSample: Sendable, Equatable {
+    /// The series reference.
     public var ref: UInt64
+    /// Milliseconds since the epoch.
     public var t: Int64
     public var v: Double
+    /// A sample of series `ref`.
     public init(ref: UInt64, t: Int64, v: Double) {
         self.ref = ref
         self.t = t
@@ -50,9 +57,12 @@ public struct RefSample: Sendable, Equatable {
 
 /// A deleted interval `[mint, maxt]` of a series.
 public struct RefTombstone: Sendable, Equatable {
+    /// The series reference.
     public var ref: UInt64
+    /// Deleted range, inclusive at both ends, in ms.
     public var mint: Int64
     public var maxt: Int64
+    /// A deletion of `[mint, maxt]` from series `ref`.
     public init(ref: UInt64, mint: Int64, maxt: Int64) {
         self.ref = ref
         self.mint = mint
@@ -150,7 +160,9 @@ public enum WALRecordCodec {
                 guard let name = d.uvarintString(), let value = d.uvarintString() else { throw malformed("series", d) }
                 labels.append(Label(name: name, value: value))
             }
-            out.append(RefSeries(ref: ref, labels: Labels(labels)))
+            // Writers log labels sorted; only re-sort (and drop empty values) when they are not.
+            let clean = labels.allSatisfy { !$0.value.isEmpty } && zip(labels, labels.dropFirst()).allSatisfy { $0.name < $1.name }
+            out.append(RefSeries(ref: ref, labels: clean ? Labels(sortedUnchecked: labels) : Labels(labels)))
         }
         return out
     }

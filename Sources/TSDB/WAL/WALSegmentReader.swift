@@ -27,6 +27,8 @@ struct WALSegmentReader {
     /// One fragment header as read from disk, before the checksum is verified.
     struct Fragment {
         var type: UInt8
+        /// Snappy flag of the fragment's type byte.
+        var snappy: Bool
         var length: Int
         var dataStart: Int
         var crc: UInt32
@@ -53,8 +55,8 @@ struct WALSegmentReader {
             return .success(.skipTo(pageEnd))
         }
         if at + h > bytes.count { return .failure(.init("truncated fragment header")) }
-        if type & WALFormat.compressionMask != 0 {
-            return .failure(.init("compressed record (type byte 0x\(String(type, radix: 16))) is not supported"))
+        if type & WALFormat.zstdFlag != 0 {
+            return .failure(.init("zstd-compressed record (type byte 0x\(String(type, radix: 16))) is not supported"))
         }
         let base = type & WALFormat.typeMask
         guard (WALFormat.full...WALFormat.last).contains(base) && type & ~(WALFormat.typeMask | WALFormat.compressionMask) == 0 else {
@@ -64,7 +66,7 @@ struct WALSegmentReader {
         if at + h + length > pageEnd { return .failure(.init("fragment of \(length) bytes crosses the page end")) }
         if at + h + length > bytes.count { return .failure(.init("truncated fragment of \(length) bytes")) }
         let crc = UInt32(bytes[at + 3]) << 24 | UInt32(bytes[at + 4]) << 16 | UInt32(bytes[at + 5]) << 8 | UInt32(bytes[at + 6])
-        return .success(.fragment(Fragment(type: base, length: length, dataStart: at + h, crc: crc)))
+        return .success(.fragment(Fragment(type: base, snappy: type & WALFormat.snappyFlag != 0, length: length, dataStart: at + h, crc: crc)))
     }
 
     static func checksum(_ bytes: [UInt8], _ f: Fragment) -> UInt32 {
@@ -75,6 +77,7 @@ struct WALSegmentReader {
     mutating func next() throws(WALCorruption) -> (record: [UInt8], offset: Int)? {
         var record: [UInt8] = []
         var inRecord = false
+        var snappy = false
         var recordStart = offset
         while true {
             let at = offset
@@ -98,12 +101,20 @@ struct WALSegmentReader {
                     if inRecord { throw fail("new record starts before the previous one ended") }
                     recordStart = at
                     inRecord = true
+                    snappy = f.snappy
                 default:
                     if !inRecord { throw fail("continuation fragment without a first fragment") }
                 }
                 record.append(contentsOf: bytes[f.dataStart..<f.dataStart + f.length])
                 offset = f.dataStart + f.length
-                if f.type == WALFormat.full || f.type == WALFormat.last { return (record, recordStart) }
+                if f.type == WALFormat.full || f.type == WALFormat.last {
+                    guard snappy else { return (record, recordStart) }
+                    let start = recordStart
+                    guard let plain = record.withUnsafeBytes({ SnappyBlock.decode($0) }) else {
+                        throw WALCorruption(segment: segment, recordOffset: start, offset: start, reason: "invalid snappy data in record")
+                    }
+                    return (plain, start)
+                }
             }
         }
     }

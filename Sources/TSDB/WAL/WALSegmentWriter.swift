@@ -19,6 +19,8 @@ enum WALFormat {
     /// Low three bits carry the fragment type; bit 3 flags snappy, bit 4 zstd compression.
     static let typeMask: UInt8 = 0x07
     static let compressionMask: UInt8 = 0x18
+    static let snappyFlag: UInt8 = 0x08
+    static let zstdFlag: UInt8 = 0x10
 
     /// `00000012`: segment file names are the zero-padded index.
     static func segmentName(_ index: Int) -> String {
