@@ -31,7 +31,9 @@ import Testing
         let logger = Logger(label: "test")
         let service = ReceiveService(
             configuration: config, bucket: try FilesystemBucket(root: dir + "/bucket"),
-            storageFactory: TSDBTenantStorage.factory(options: try .init(fsync: "never"), logger: logger), logger: logger)
+            storageFactory: TSDBTenantStorage.factory(options: try .init(fsync: "never"), logger: logger), logger: logger,
+            // A frozen clock: rate limits and the future-sample check must not depend on how fast the machine is.
+            nowMs: { now })
         try await service.start()
         let router = ReceiverRoutes.router(service: service, logger: logger, metricsText: { "hearth_test_metric 1\n" })
         let app = Application(router: router)
