@@ -24,11 +24,7 @@ extension Distributor {
     private func appendVisiting(
         _ raw: UnsafeRawBufferPointer, handle: TenantHandle, now: Int64, appender: inout any Appender
     ) throws -> IngestSummary {
-        // The rate limiter needs the sample count before anything is appended; counting walks the
-        // body once more, which is cheap next to appending.
         var sampleCount = 0
-        try WriteRequestDecoder.visit(raw) { series in series.forEachSample { _ in sampleCount += 1 } }
-        try checkRate(handle, samples: sampleCount, now: now)
         var summary = IngestSummary()
         let maxT = now &+ futureGraceMs
         var pairs: [LabelBytes] = []
@@ -38,6 +34,7 @@ extension Distributor {
                 var accepted = false
                 var lostRef = false
                 series.forEachSample { s in
+                    sampleCount += 1
                     guard !lostRef else { return }
                     if s.t.ms > maxT {
                         summary.reject(.tooFarInFuture, "sample of \(labelsText(pairs)) at \(s.t.ms) is more than \(futureGraceMs / 1000)s in the future")
@@ -60,8 +57,16 @@ extension Distributor {
                     summary.acceptedSeries += 1
                 }
             } else {
-                ingest(series.decoded(), handle: handle, maxT: maxT, appender: &appender, summary: &summary)
+                let decoded = series.decoded()
+                sampleCount += decoded.samples.count
+                ingest(decoded, handle: handle, maxT: maxT, appender: &appender, summary: &summary)
             }
+        }
+        // Counted during the single walk; a refused request is rolled back before anything is
+        // committed, so the limit still applies to whole requests.
+        do { try checkRate(handle, samples: sampleCount, now: now) } catch {
+            appender.rollback()
+            throw error
         }
         return summary
     }

@@ -59,6 +59,8 @@ final class StripeSeries: Sendable {
     }
 
     private let hashStripes: [LockedBox<HashStripe>]
+    // Kept beside the maps because counting the stripes is O(series), and ingestion asks per request.
+    private let liveCount = Atomic<Int>(0)
     private let refStripes: [LockedBox<RefStripe>]
     private let mask: Int
     private let shift: Int
@@ -112,6 +114,7 @@ final class StripeSeries: Sendable {
         if created {
             let (stripe, index) = slot(series.ref)
             refStripes[stripe].lock.withLock { $0.set(index, series) }
+            liveCount.add(1, ordering: .relaxed)
         }
         return (series, created)
     }
@@ -138,6 +141,7 @@ final class StripeSeries: Sendable {
             }
             removed += gone
         }
+        liveCount.subtract(removed.count, ordering: .relaxed)
         for m in removed {
             hashStripes[Int(truncatingIfNeeded: m.hash) & mask].lock.withLock { s in
                 if s.byHash[m.hash] === m {
@@ -164,5 +168,6 @@ final class StripeSeries: Sendable {
         }
     }
 
-    var count: Int { refStripes.reduce(0) { n, s in n + s.lock.withLock { $0.count } } }
+    /// Number of series; O(1).
+    var count: Int { liveCount.load(ordering: .relaxed) }
 }
