@@ -1,0 +1,62 @@
+import Foundation
+public import PromModel
+public import ServiceLifecycle
+
+/// Runs every rule group of the server's rule files, each on its own interval.
+///
+/// Build it from decoded, validated rule files (see ``RuleFile/validate(source:)``) and add it to the
+/// server's `ServiceGroup`. Groups with the same name in different files are distinct.
+public final class RuleManager: Service, Sendable {
+    /// The groups, in file order then group order.
+    public let groups: [RuleGroup]
+    let clock: any Clock<Duration>
+    let now: @Sendable () -> Timestamp
+
+    /// Creates a manager.
+    /// - Parameters:
+    ///   - files: decoded rule files with their paths, in `rule_files` order.
+    ///   - dependencies: engine, storage, alert sender and settings shared by all groups.
+    ///   - restoreOnStart: restore alert for-state from storage after startup (Prometheus' behaviour).
+    ///   - clock: sleeps between evaluations.
+    ///   - now: the current time; defaults to the system's wall clock.
+    /// - Throws: ``RulesError`` when a file is invalid; every problem is listed.
+    public init(
+        files: [(path: String, file: RuleFile)], dependencies: RuleDependencies, restoreOnStart: Bool = true,
+        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Timestamp = Timestamp.wallClock
+    ) throws {
+        let problems = files.flatMap { $0.file.problems(source: $0.path) }
+        if !problems.isEmpty { throw RulesError(.invalidRuleFile, problems.joined(separator: "\n")) }
+        groups = try files.flatMap { path, file in
+            try file.groups.map {
+                try RuleGroup(spec: $0, file: path, dependencies: dependencies, restoreOnStart: restoreOnStart)
+            }
+        }
+        self.clock = clock
+        self.now = now
+    }
+
+    /// Evaluates all groups until graceful shutdown or cancellation.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { tasks in
+                for group in self.groups {
+                    tasks.addTask { await group.run(clock: self.clock, now: self.now) }
+                }
+            }
+        }
+    }
+
+    /// Every alert of every group: pending, firing and recently resolved.
+    public func alerts() async -> [Alert] {
+        var out: [Alert] = []
+        for group in groups { out += await group.alerts() }
+        return out
+    }
+}
+
+extension Timestamp {
+    /// The system's current time.
+    public static let wallClock: @Sendable () -> Timestamp = {
+        Timestamp(ms: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+}
