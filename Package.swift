@@ -122,7 +122,9 @@ let package = Package(
             name: "RulesTests",
             dependencies: [
                 "Rules", "PromQL", "StorageAPI", "PromModel", "TSDB",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],

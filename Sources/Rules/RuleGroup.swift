@@ -167,8 +167,7 @@ public actor RuleGroup {
 
     /// `<external URL>/graph?g0.expr=…&g0.tab=1`, Prometheus' link to an expression.
     nonisolated func generatorURL(_ expr: String) -> String {
-        let escaped = (try? TemplateFunctions.call("urlquery", [.string(expr)]).printed) ?? ""
-        return dependencies.context.externalURL + "/graph?g0.expr=" + escaped + "&g0.tab=1"
+        dependencies.context.externalURL + "/graph?g0.expr=" + TemplateFunctions.queryEscape(expr) + "&g0.tab=1"
     }
 
     /// All alerts of the group's alerting rules, pending, firing and recently resolved.

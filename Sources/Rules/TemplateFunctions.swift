@@ -62,9 +62,7 @@ enum TemplateFunctions {
         case "printf":
             guard case .string(let format)? = args.first else { throw fail("printf needs a format string") }
             return .string(GoFormat.sprintf(format, Array(args.dropFirst())))
-        case "urlquery":
-            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.~"))
-            return .string(GoFormat.sprint(args).addingPercentEncoding(withAllowedCharacters: allowed) ?? "")
+        case "urlquery": return .string(queryEscape(GoFormat.sprint(args)))
         case "humanize": try arity(1); return .string(Humanize.si(try number(0)))
         case "humanize1024": try arity(1); return .string(Humanize.binary(try number(0)))
         case "humanizeDuration": try arity(1); return .string(Humanize.duration(try number(0)))
@@ -105,12 +103,26 @@ enum TemplateFunctions {
             return .string((host.split(separator: ".").first.map(String.init) ?? host) + port)
         case "graphLink", "tableLink":
             try arity(1)
-            let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_.~"))
-            let q = string(0).addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
-            return .string("/graph?g0.expr=\(q)&g0.tab=\(name == "graphLink" ? 0 : 1)")
+            return .string("/graph?g0.expr=\(queryEscape(string(0)))&g0.tab=\(name == "graphLink" ? 0 : 1)")
         default:
             throw fail("function \(name) is not supported by Hearth's template engine")
         }
+    }
+
+    /// Go's `url.QueryEscape`: unreserved bytes kept, space as `+`, everything else `%XX`.
+    static func queryEscape(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            case UInt8(ascii: " "): out += "+"
+            default: out += String(format: "%%%02X", b)
+            }
+        }
+        return out
     }
 
     /// A float from a number or numeric string, as Prometheus' `convertToFloat`.
