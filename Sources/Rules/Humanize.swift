@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Prometheus' `humanize*` template functions.
 enum Humanize {

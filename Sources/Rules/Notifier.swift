@@ -2,7 +2,7 @@ public import AsyncHTTPClient
 import Foundation
 public import Logging
 import NIOCore
-public import PromModel
+import PromModel
 public import ServiceLifecycle
 import Synchronization
 

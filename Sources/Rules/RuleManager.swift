@@ -26,9 +26,9 @@ public final class RuleManager: Service, Sendable {
     ) throws {
         let problems = files.flatMap { $0.file.problems(source: $0.path) }
         if !problems.isEmpty { throw RulesError(.invalidRuleFile, problems.joined(separator: "\n")) }
-        groups = try files.flatMap { path, file in
-            try file.groups.map {
-                try RuleGroup(spec: $0, file: path, dependencies: dependencies, restoreOnStart: restoreOnStart)
+        groups = try files.flatMap { entry in
+            try entry.file.groups.map {
+                try RuleGroup(spec: $0, file: entry.path, dependencies: dependencies, restoreOnStart: restoreOnStart)
             }
         }
         self.clock = clock
@@ -37,7 +37,7 @@ public final class RuleManager: Service, Sendable {
 
     /// Evaluates all groups until graceful shutdown or cancellation.
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
+        try await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { tasks in
                 for group in self.groups {
                     tasks.addTask { await group.run(clock: self.clock, now: self.now) }

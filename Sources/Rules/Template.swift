@@ -74,8 +74,12 @@ struct TemplateParser {
             if !chunk.isEmpty { nodes.append(.text(chunk)) }
             guard hasAction else { break }
             let startLine = line
-            var tokens = try TemplateLexer.tokens(of: readAction(), line: startLine, parser: self)
-            guard let first = tokens.first else { throw error("missing value for command") }
+            let action = try readAction()
+            var tokens = try TemplateLexer.tokens(of: action, line: startLine, parser: self)
+            guard let first = tokens.first else {
+                if action.trimmingWhitespace.hasPrefix("/*") { continue }
+                throw error("missing value for command")
+            }
             if case .identifier(let keyword) = first {
                 switch keyword {
                 case "end":
@@ -86,14 +90,14 @@ struct TemplateParser {
                     guard case .identifier("if") = tokens.first else { throw error("unexpected tokens after else") }
                     // `else if` nests an if inside the else branch that shares the outer `end`.
                     tokens.removeFirst()
-                    let pipe = try TemplatePipelineParser(tokens: tokens, line: startLine, parser: self).parse()
+                    let pipe = try TemplatePipelineParser.parse(tokens, line: startLine, parser: self)
                     let (body, term) = try parseList()
                     let otherwise = try parseElse(term, keyword: "if")
                     nodes.append(.ifNode(pipe, then: body, otherwise: otherwise))
                     return (nodes, "end")
                 case "if", "range", "with":
                     tokens.removeFirst()
-                    let pipe = try TemplatePipelineParser(tokens: tokens, line: startLine, parser: self).parse()
+                    let pipe = try TemplatePipelineParser.parse(tokens, line: startLine, parser: self)
                     let (body, term) = try parseList()
                     let otherwise = try parseElse(term, keyword: keyword)
                     switch keyword {
@@ -107,8 +111,7 @@ struct TemplateParser {
                 default: break
                 }
             }
-            if tokens.isEmpty { continue }  // a comment
-            nodes.append(.action(try TemplatePipelineParser(tokens: tokens, line: startLine, parser: self).parse()))
+            nodes.append(.action(try TemplatePipelineParser.parse(tokens, line: startLine, parser: self)))
         }
         return (nodes, nil)
     }

@@ -134,6 +134,11 @@ struct TemplatePipelineParser {
         self.parser = parser
     }
 
+    static func parse(_ tokens: [TemplateToken], line: Int, parser: TemplateParser) throws -> TemplatePipeline {
+        var p = TemplatePipelineParser(tokens: tokens, line: line, parser: parser)
+        return try p.parse()
+    }
+
     mutating func parse() throws -> TemplatePipeline {
         let pipe = try pipeline()
         if index < tokens.count { throw parser.error("unexpected \(tokens[index]) in operand", line: line) }

@@ -10,7 +10,7 @@ final class VirtualClock: Clock, @unchecked Sendable {
     struct Instant: InstantProtocol {
         var ms: Int64
         func advanced(by d: Swift.Duration) -> Instant {
-            Instant(ms: ms + d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
+            Instant(ms: ms + Int64((d / .milliseconds(1)).rounded()))
         }
         func duration(to other: Instant) -> Swift.Duration { .milliseconds(other.ms - ms) }
         static func < (a: Instant, b: Instant) -> Bool { a.ms < b.ms }
