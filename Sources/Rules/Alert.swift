@@ -83,10 +83,16 @@ public protocol AlertSender: Sendable {
     func send(_ alerts: [OutgoingAlert])
 }
 
-/// One series sample produced by a rule evaluation.
+/// One series and value: an element of a rule's query result, or a sample a rule writes.
 public struct RuleSample: Sendable, Hashable {
     /// The series.
     public var labels: Labels
     /// The value; ``StaleNaN`` marks a series that disappeared.
     public var v: Double
+
+    /// Creates a sample.
+    public init(labels: Labels, v: Double) {
+        self.labels = labels
+        self.v = v
+    }
 }

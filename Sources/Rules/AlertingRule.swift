@@ -56,7 +56,7 @@ public struct AlertingRule: Sendable {
     /// - Throws: ``RulesError`` for duplicate label sets or an exceeded limit; all alerts are then dropped
     ///   on a limit error, as in Prometheus.
     public mutating func apply(
-        _ vector: [VectorElement], at ts: Timestamp, limit: Int = 0, context: TemplateContext = TemplateContext()
+        _ vector: [RuleSample], at ts: Timestamp, limit: Int = 0, context: TemplateContext = TemplateContext()
     ) throws -> [RuleSample] {
         var current: [Labels: Alert] = [:]
         for element in vector {

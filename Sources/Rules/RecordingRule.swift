@@ -25,7 +25,7 @@ public struct RecordingRule: Sendable {
 
     /// The samples to write for one evaluation's result.
     /// - Throws: ``RulesError`` for duplicate label sets after relabelling or an exceeded `limit` (0: none).
-    public func apply(_ vector: [VectorElement], limit: Int = 0) throws -> [RuleSample] {
+    public func apply(_ vector: [RuleSample], limit: Int = 0) throws -> [RuleSample] {
         var seen = Set<Labels>()
         var out: [RuleSample] = []
         out.reserveCapacity(vector.count)

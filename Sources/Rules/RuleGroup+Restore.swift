@@ -1,4 +1,4 @@
-import PromModel
+public import PromModel
 import StorageAPI
 
 extension RuleGroup {

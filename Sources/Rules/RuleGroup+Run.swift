@@ -1,4 +1,4 @@
-import PromModel
+public import PromModel
 
 extension RuleGroup {
     /// Evaluates the group every interval until the task is cancelled.

@@ -62,9 +62,9 @@ public actor RuleGroup {
     public nonisolated let limit: Int
     let dependencies: RuleDependencies
     /// The rules with their alert state.
-    public private(set) var rules: [Rule]
+    public internal(set) var rules: [Rule]
     /// The last evaluation error of each rule, nil when it succeeded.
-    public private(set) var lastErrors: [RulesError?]
+    public internal(set) var lastErrors: [RulesError?]
     /// The time of the last evaluation.
     public private(set) var lastEvaluation: Timestamp?
     /// Samples the storage rejected (out of order, duplicate), summed over evaluations.
@@ -72,7 +72,7 @@ public actor RuleGroup {
     /// Series each rule wrote last time, so the ones that disappear get staleness markers.
     var previousSeries: [Set<Labels>]
     /// True until for-state has been restored after startup.
-    public private(set) var shouldRestore: Bool
+    public internal(set) var shouldRestore: Bool
 
     /// Builds a group from a validated spec.
     /// - Parameters:
@@ -141,10 +141,10 @@ public actor RuleGroup {
     }
 
     /// Runs the query and turns a scalar into a one-element vector, as Prometheus' rule query function does.
-    func query(_ expr: Expr, at t: Timestamp) async throws -> [VectorElement] {
+    func query(_ expr: Expr, at t: Timestamp) async throws -> [RuleSample] {
         switch try await dependencies.engine.instantQuery(expr, at: t, storage: dependencies.queryable) {
-        case .vector(let v): return v
-        case .scalar(let s): return [VectorElement(labels: Labels(), t: t, v: s.v)]
+        case .vector(let v): return v.map { RuleSample(labels: $0.labels, v: $0.v) }
+        case .scalar(let s): return [RuleSample(labels: Labels(), v: s.v)]
         default: throw RulesError(.evaluation, "rule result is not a vector or scalar")
         }
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A value during template execution, mirroring the Go kinds Prometheus templates meet.
 public enum TemplateValue: Sendable, Equatable {
     case none

@@ -7,7 +7,7 @@ import Testing
 /// The alert state machine driven with explicit timestamps (a fake clock).
 @Suite struct AlertingRuleTests {
     static let m: Int64 = 60_000
-    static let down = VectorElement(labels: ["__name__": "up", "instance": "a", "job": "node"], t: Timestamp(ms: 0), v: 0)
+    static let down = RuleSample(labels: ["__name__": "up", "instance": "a", "job": "node"], v: 0)
 
     func at(_ minutes: Int64) -> Timestamp { Timestamp(ms: minutes * Self.m) }
 
@@ -113,7 +113,7 @@ import Testing
     @Test("alerts over the limit are an error and clear the rule")
     func limit() throws {
         var rule = try AlertingRule(name: "A", expr: "up == 0")
-        let two = [Self.down, VectorElement(labels: ["instance": "b"], t: Timestamp(ms: 0), v: 0)]
+        let two = [Self.down, RuleSample(labels: ["instance": "b"], v: 0)]
         #expect(throws: RulesError.self) { try rule.apply(two, at: at(0), limit: 1) }
         #expect(rule.active.isEmpty)
     }

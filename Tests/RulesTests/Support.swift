@@ -133,3 +133,6 @@ enum ExternalTool {
 func group(_ name: String = "g", interval: String? = "1m", limit: Int = 0, _ rules: [RuleSpec]) -> RuleGroupSpec {
     RuleGroupSpec(name: name, interval: interval, limit: limit, rules: rules)
 }
+
+/// A group named "g" with a 1m interval.
+func group(_ rules: [RuleSpec]) -> RuleGroupSpec { group("g", rules) }
