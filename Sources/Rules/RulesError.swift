@@ -72,6 +72,10 @@ public struct RulesError: Error, CustomStringConvertible, Sendable, Equatable {
         guard let d = error as? DecodingError else {
             return RulesError(.invalidRuleFile, "\(source): \(error)")
         }
+        // Some decoders (Yams) wrap errors thrown by `init(from:)` in a generic "not valid" error.
+        if case .dataCorrupted(let ctx) = d, let inner = ctx.underlyingError, inner is RulesError || inner is DecodingError {
+            return decoding(inner, source: source)
+        }
         switch d {
         case .typeMismatch(let type, let ctx):
             return RulesError(.invalidRuleFile, "\(source): field \"\(path(ctx.codingPath))\" must be \(typeName(type))")
@@ -95,7 +99,7 @@ public struct RulesError: Error, CustomStringConvertible, Sendable, Equatable {
         case is [String: String].Type: return "a mapping of strings"
         default:
             let name = String(describing: type)
-            return name.hasPrefix("Array") ? "a list" : "a mapping"
+            return name.contains("Array") || name.contains("Sequence") || name.hasPrefix("[") ? "a list" : "a mapping"
         }
     }
 }

@@ -62,12 +62,23 @@ struct TemplateParser {
 
     mutating func parseAll() throws -> [TemplateNode] {
         let (nodes, end) = try parseList()
-        if let end { throw error("unexpected {{\(end)}}") }
-        return nodes
+        switch end {
+        case nil: return nodes
+        case .end: throw error("unexpected {{end}}")
+        case .else, .elseIf: throw error("unexpected {{else}}")
+        }
     }
 
-    /// Nodes up to a closing `{{end}}`/`{{else …}}` (returned as the terminator's keyword text) or EOF.
-    mutating func parseList() throws -> ([TemplateNode], String?) {
+    /// How a list of nodes ended, other than at EOF.
+    enum Terminator {
+        case end
+        case `else`
+        /// `{{else if …}}…{{end}}`: the nested if, which consumed the shared `{{end}}`.
+        case elseIf(TemplateNode)
+    }
+
+    /// Nodes up to a closing `{{end}}`/`{{else …}}` or EOF (nil).
+    mutating func parseList() throws -> ([TemplateNode], Terminator?) {
         var nodes: [TemplateNode] = []
         while pos < text.count {
             let (chunk, hasAction) = readText()
@@ -83,18 +94,16 @@ struct TemplateParser {
             if case .identifier(let keyword) = first {
                 switch keyword {
                 case "end":
-                    return (nodes, "end")
+                    return (nodes, .end)
                 case "else":
                     tokens.removeFirst()
-                    if tokens.isEmpty { return (nodes, "else") }
+                    if tokens.isEmpty { return (nodes, .else) }
                     guard case .identifier("if") = tokens.first else { throw error("unexpected tokens after else") }
-                    // `else if` nests an if inside the else branch that shares the outer `end`.
                     tokens.removeFirst()
                     let pipe = try TemplatePipelineParser.parse(tokens, line: startLine, parser: self)
                     let (body, term) = try parseList()
                     let otherwise = try parseElse(term, keyword: "if")
-                    nodes.append(.ifNode(pipe, then: body, otherwise: otherwise))
-                    return (nodes, "end")
+                    return (nodes, .elseIf(.ifNode(pipe, then: body, otherwise: otherwise)))
                 case "if", "range", "with":
                     tokens.removeFirst()
                     let pipe = try TemplatePipelineParser.parse(tokens, line: startLine, parser: self)
@@ -116,14 +125,15 @@ struct TemplateParser {
         return (nodes, nil)
     }
 
-    mutating func parseElse(_ term: String?, keyword: String) throws -> [TemplateNode] {
+    mutating func parseElse(_ term: Terminator?, keyword: String) throws -> [TemplateNode] {
         switch term {
-        case "end": return []
-        case "else":
+        case .end: return []
+        case .elseIf(let node): return [node]
+        case .else:
             let (otherwise, term2) = try parseList()
-            guard term2 == "end" else { throw error("unexpected EOF in {{\(keyword)}}") }
+            guard case .end = term2 else { throw error("unexpected EOF in {{\(keyword)}}") }
             return otherwise
-        default: throw error("unexpected EOF in {{\(keyword)}}")
+        case nil: throw error("unexpected EOF in {{\(keyword)}}")
         }
     }
 
