@@ -1,4 +1,4 @@
-public import PromModel
+import PromModel
 public import PromQL
 
 /// A recording rule: stores an expression's result under a new metric name.

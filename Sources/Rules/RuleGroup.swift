@@ -134,7 +134,7 @@ public actor RuleGroup {
                 lastErrors[i] = error
             } catch {
                 lastErrors[i] = RulesError(
-                    .evaluation, "group \"\(name)\", rule \"\(rules[i].name)\": \(error)", underlying: error as? any Error & Sendable)
+                    .evaluation, "group \"\(name)\", rule \"\(rules[i].name)\": \(error)", underlying: error)
             }
         }
         lastEvaluation = ts

@@ -14,9 +14,10 @@ final class ScratchDirectory {
     init(_ name: String = "hearth-rules") {
         let base = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/\(name)-XXXXXX"
         var template = Array(base.utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(cString: template)
+        path = template.withUnsafeMutableBufferPointer { buffer -> String in
+            guard let made = mkdtemp(buffer.baseAddress!) else { preconditionFailure("mkdtemp failed") }
+            return String(cString: made)
+        }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
