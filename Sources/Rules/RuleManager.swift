@@ -18,11 +18,11 @@ public final class RuleManager: Service, Sendable {
     ///   - dependencies: engine, storage, alert sender and settings shared by all groups.
     ///   - restoreOnStart: restore alert for-state from storage after startup (Prometheus' behaviour).
     ///   - clock: sleeps between evaluations.
-    ///   - now: the current time; defaults to the system's wall clock.
+    ///   - now: the current time; nil for the system's wall clock.
     /// - Throws: ``RulesError`` when a file is invalid; every problem is listed.
     public init(
         files: [(path: String, file: RuleFile)], dependencies: RuleDependencies, restoreOnStart: Bool = true,
-        clock: any Clock<Duration> = ContinuousClock(), now: @escaping @Sendable () -> Timestamp = Timestamp.wallClock
+        clock: any Clock<Duration> = ContinuousClock(), now: (@Sendable () -> Timestamp)? = nil
     ) throws {
         let problems = files.flatMap { $0.file.problems(source: $0.path) }
         if !problems.isEmpty { throw RulesError(.invalidRuleFile, problems.joined(separator: "\n")) }
@@ -32,7 +32,7 @@ public final class RuleManager: Service, Sendable {
             }
         }
         self.clock = clock
-        self.now = now
+        self.now = now ?? { Timestamp(ms: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))) }
     }
 
     /// Evaluates all groups until graceful shutdown or cancellation.
@@ -54,12 +54,6 @@ public final class RuleManager: Service, Sendable {
     }
 }
 
-extension Timestamp {
-    /// The system's current time.
-    public static let wallClock: @Sendable () -> Timestamp = {
-        Timestamp(ms: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
-    }
-}
 
 extension RuleGroup {
     /// Evaluates the group every interval until the task is cancelled.

@@ -93,7 +93,7 @@ final class RealAlertmanager {
             tasks.addTask { try await notifier.run() }
             defer { notifier.finish() }
 
-            let t0 = Timestamp.wallClock()
+            let t0 = Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.append([(["__name__": "up", "instance": "db1"], t0.ms, 0)])
             await g.evaluate(at: t0)
             let listed = await am.poll(seconds: 20) {
@@ -106,7 +106,7 @@ final class RealAlertmanager {
             #expect((alert?["annotations"] as? [String: String])?["summary"] == "db1 is down")
             #expect((alert?["status"] as? [String: Any])?["state"] as? String == "active")
 
-            let t1 = Timestamp.wallClock()
+            let t1 = Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000))
             try await storage.append([(["__name__": "up", "instance": "db1"], t1.ms, 1)])
             await g.evaluate(at: t1)
             let resolved = await am.poll(seconds: 20) {
