@@ -62,9 +62,10 @@ struct ImmediateClock: Clock {
         startsAt: Timestamp(ms: 1_700_000_000_000), endsAt: Timestamp(ms: 1_700_000_240_123),
         generatorURL: "http://hearth:9090/graph?g0.expr=up+%3D%3D+0&g0.tab=1")
 
-    func notifier(_ url: String, queueCapacity: Int = 100) -> Notifier {
+    func notifier(_ url: String, queueCapacity: Int = 100, timeoutMs: Int64 = 10_000) -> Notifier {
         var config = NotifierConfiguration(alertmanagerURLs: [url], externalLabels: ["cluster": "eu1", "replica": "ext"])
         config.queueCapacity = queueCapacity
+        config.timeoutMs = timeoutMs
         config.maxBatchSize = 2
         return Notifier(configuration: config, clock: ImmediateClock())
     }
@@ -131,7 +132,8 @@ struct ImmediateClock: Clock {
 
     @Test("an unreachable Alertmanager fails the batch after all attempts")
     func unreachable() async throws {
-        let n = notifier("http://127.0.0.1:\(ExternalTool.freePort())")
+        // A short deadline: the HTTP client keeps retrying a refused connection until the deadline.
+        let n = notifier("http://127.0.0.1:\(ExternalTool.freePort())", timeoutMs: 300)
         n.send([Self.alert])
         n.finish()
         try await n.run()
