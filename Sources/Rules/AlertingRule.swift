@@ -154,6 +154,12 @@ public struct AlertingRule: Sendable {
         return out
     }
 
+    /// Takes the alerts of the rule this one replaces on reload; they count as restored.
+    mutating func inherit(from old: AlertingRule) {
+        active = old.active
+        restored = true
+    }
+
     /// Moves `activeAt` of a restored alert; used by for-state restoration.
     mutating func setActiveAt(_ key: Labels, _ ts: Timestamp) { active[key]?.activeAt = ts }
 

@@ -68,3 +68,40 @@ extension RuleGroup {
         return Timestamp(ms: restored)
     }
 }
+
+extension RuleGroup {
+    /// Takes over alert state and written series from the group this one replaces on a config reload,
+    /// so firing alerts stay firing and series are not needlessly marked stale.
+    ///
+    /// Rules are matched by name and expression text; unmatched rules start fresh. Call before ``run(clock:now:)``.
+    public func inheritState(from old: RuleGroup) async {
+        let oldRules = await old.rules
+        let oldSeries = await old.previousSeries
+        var byKey: [String: Int] = [:]
+        for (i, r) in oldRules.enumerated() { byKey[r.name + "\u{0}" + r.exprText] = i }
+        for i in rules.indices {
+            guard let j = byKey[rules[i].name + "\u{0}" + rules[i].exprText] else { continue }
+            previousSeries[i] = oldSeries[j]
+            if case .alerting(var a) = rules[i], case .alerting(let previous) = oldRules[j] {
+                a.inherit(from: previous)
+                rules[i] = .alerting(a)
+            }
+        }
+        lastEvaluation = await old.lastEvaluation
+        shouldRestore = false
+    }
+
+    /// Writes staleness markers at `ts` for every series the group wrote last; for a group removed on reload.
+    public func markStale(at ts: Timestamp) async throws {
+        var appender = dependencies.appendable.appender()
+        for series in previousSeries {
+            for labels in series {
+                do { _ = try appender.append(ref: nil, labels: labels, t: ts, v: StaleNaN.value) } catch {
+                    rejectedSamples += 1
+                }
+            }
+        }
+        try await appender.commit()
+        previousSeries = previousSeries.map { _ in [] }
+    }
+}

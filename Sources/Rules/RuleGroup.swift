@@ -66,9 +66,9 @@ public actor RuleGroup {
     /// The last evaluation error of each rule, nil when it succeeded.
     public internal(set) var lastErrors: [RulesError?]
     /// The time of the last evaluation.
-    public private(set) var lastEvaluation: Timestamp?
+    public internal(set) var lastEvaluation: Timestamp?
     /// Samples the storage rejected (out of order, duplicate), summed over evaluations.
-    public private(set) var rejectedSamples = 0
+    public internal(set) var rejectedSamples = 0
     /// Series each rule wrote last time, so the ones that disappear get staleness markers.
     var previousSeries: [Set<Labels>]
     /// True until for-state has been restored after startup.

@@ -46,6 +46,18 @@ public final class RuleManager: Service, Sendable {
         }
     }
 
+    /// Takes over state from the manager this one replaces on a config reload: groups with the same file
+    /// and name inherit alerts and series (``RuleGroup/inheritState(from:)``); groups that are gone mark
+    /// their series stale at `ts`. Call before ``run()``, after stopping the old manager.
+    public func inheritState(from old: RuleManager, at ts: Timestamp) async {
+        var oldGroups: [String: RuleGroup] = [:]
+        for g in old.groups { oldGroups[g.file + "\u{0}" + g.name] = g }
+        for g in groups {
+            if let previous = oldGroups.removeValue(forKey: g.file + "\u{0}" + g.name) { await g.inheritState(from: previous) }
+        }
+        for g in oldGroups.values { try? await g.markStale(at: ts) }
+    }
+
     /// Every alert of every group: pending, firing and recently resolved.
     public func alerts() async -> [Alert] {
         var out: [Alert] = []

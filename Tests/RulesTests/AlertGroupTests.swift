@@ -94,3 +94,46 @@ import Testing
         #expect(await after.alerts().first?.state == .firing)
     }
 }
+
+/// Config reload: a rebuilt group keeps its predecessor's alerts and series.
+@Suite struct ReloadTests {
+    static let m: Int64 = 60_000
+    func at(_ minutes: Int64) -> Timestamp { Timestamp(ms: minutes * Self.m) }
+
+    func makeGroup(_ storage: TestStorage, _ rules: [RuleSpec]) throws -> RuleGroup {
+        let deps = RuleDependencies(engine: Engine(), queryable: storage.db, appendable: storage.db)
+        return try RuleGroup(spec: group(rules), file: "r.yaml", dependencies: deps, restoreOnStart: true)
+    }
+
+    @Test("a reloaded group keeps firing alerts firing and its series unstaled")
+    func inherit() async throws {
+        let storage = try TestStorage()
+        try await storage.append((0...30).map { (["__name__": "up", "instance": "a"], $0 * Self.m, 0) })
+        let alert = RuleSpec(alert: "Down", expr: "up == 0", forDuration: "5m")
+        let old = try makeGroup(storage, [alert, RuleSpec(record: "r", expr: "up")])
+        await old.restoreForState(at: at(0))
+        for minute in 1...7 as ClosedRange<Int64> { await old.evaluate(at: at(minute)) }
+        #expect(await old.alerts().first?.state == .firing)
+
+        let new = try makeGroup(storage, [alert, RuleSpec(record: "r2", expr: "up")])
+        await new.inheritState(from: old)
+        #expect(await new.shouldRestore == false)
+        await new.evaluate(at: at(8))
+        #expect(await new.alerts().first?.state == .firing)
+        #expect(await new.alerts().first?.activeAt == at(1))
+        let firing = try await storage.samples("ALERTS").first { $0.key.get("alertstate") == "firing" }?.value ?? []
+        #expect(firing.last.map { StaleNaN.isStale($0.v) } == false)
+    }
+
+    @Test("a removed group marks its series stale")
+    func markStale() async throws {
+        let storage = try TestStorage()
+        try await storage.append([(["__name__": "up", "instance": "a"], 0, 1)])
+        let old = try makeGroup(storage, [RuleSpec(record: "r", expr: "up")])
+        await old.evaluate(at: at(1))
+        try await old.markStale(at: at(2))
+        let r = try await storage.samples("r").values.first ?? []
+        #expect(r.count == 2)
+        #expect(r.last.map { StaleNaN.isStale($0.v) } == true)
+    }
+}
