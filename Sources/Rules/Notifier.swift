@@ -92,14 +92,15 @@ public final class Notifier: AlertSender, Service, Sendable {
             for (k, v) in external where a.labels.get(k) == nil { a.labels = a.labels.setting(k, to: v) }
             return a
         }
-        state.withLock { s in
+        let (dropped, length) = state.withLock { s in
             s.queue.append(contentsOf: labelled)
-            let excess = s.queue.count - configuration.queueCapacity
-            if excess > 0 {
-                s.queue.removeFirst(excess)
-                s.stats.dropped += excess
-            }
+            let excess = max(0, s.queue.count - configuration.queueCapacity)
+            s.queue.removeFirst(excess)
+            s.stats.dropped += excess
+            return (excess, s.queue.count)
         }
+        if dropped > 0 { RulesMetrics.dropped(count: dropped) }
+        RulesMetrics.queueLength(length)
         wake.yield()
     }
 
@@ -154,6 +155,7 @@ public final class Notifier: AlertSender, Service, Sendable {
             do {
                 try await post(body, to: url)
                 state.withLock { $0.stats.sent += count }
+                RulesMetrics.sent(alertmanager: url, count: count)
                 return
             } catch {
                 state.withLock { $0.stats.failedRequests += 1 }
@@ -164,6 +166,7 @@ public final class Notifier: AlertSender, Service, Sendable {
             }
         }
         state.withLock { $0.stats.failedBatches += 1 }
+        RulesMetrics.failed(alertmanager: url, count: count)
     }
 
     private func post(_ body: ByteBuffer, to url: String) async throws {

@@ -107,6 +107,7 @@ public actor RuleGroup {
     /// Errors are kept per rule in ``lastErrors``; one failing rule does not stop the others.
     public func evaluate(at ts: Timestamp) async {
         let queryTime = ts.adding(ms: -queryOffsetMs)
+        let started = ContinuousClock.now
         for i in rules.indices {
             do {
                 let vector = try await query(rules[i].expr, at: queryTime)
@@ -138,6 +139,10 @@ public actor RuleGroup {
             }
         }
         lastEvaluation = ts
+        let elapsed = ContinuousClock.now - started
+        RulesMetrics.groupEvaluated(
+            group: file + ";" + name, rules: rules.count, failures: lastErrors.filter { $0 != nil }.count,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, at: ts.ms)
     }
 
     /// Runs the query and turns a scalar into a one-element vector, as Prometheus' rule query function does.

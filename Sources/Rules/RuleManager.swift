@@ -85,7 +85,10 @@ extension RuleGroup {
                 do { try await clock.sleep(for: .milliseconds(wait)) } catch { return }
             }
             let late = now().ms - next.ms
-            if late >= intervalMs { next = next.adding(ms: (late / intervalMs) * intervalMs) }
+            if late >= intervalMs {
+                next = next.adding(ms: (late / intervalMs) * intervalMs)
+                RulesMetrics.missedIterations(group: file + ";" + name, count: Int(late / intervalMs))
+            }
             await evaluate(at: next)
             evaluations += 1
             if shouldRestore && evaluations >= 2 { await restoreForState(at: now()) }
