@@ -12,7 +12,7 @@ final class ScratchDirectory {
     let path: String
 
     init(_ name: String = "hearth-rules") {
-        let base = (getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp") + "/\(name)-XXXXXX"
+        let base = FileManager.default.temporaryDirectory.path + "/\(name)-XXXXXX"
         var template = Array(base.utf8CString)
         path = template.withUnsafeMutableBufferPointer { buffer -> String in
             guard let made = mkdtemp(buffer.baseAddress!) else { preconditionFailure("mkdtemp failed") }
