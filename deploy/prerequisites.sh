@@ -17,10 +17,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The Debian prometheus package may start a service on :9090; Hearth's tests never need it.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
-    systemctl stop prometheus || true
-fi
+# The Debian prometheus packages may start services on :9090 and :9093; Hearth's tests start their
+# own instances on free ports and never need them.
+for service in prometheus prometheus-alertmanager; do
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
+        systemctl stop "$service" || true
+    fi
+done
 
 python3 -c 'import google.protobuf, cramjam' 2>/dev/null \
     || python3 -m pip install -q --disable-pip-version-check protobuf cramjam prometheus-client \

@@ -7,7 +7,7 @@ struct Hearth: AsyncParsableCommand {
         commandName: "hearth",
         abstract: "Prometheus-compatible long-term storage: scrape, receive remote write, compact.",
         version: HearthVersion.current,
-        subcommands: [ServerCommand.self, ReceiveCommand.self]
+        subcommands: [ServerCommand.self, ReceiveCommand.self, CompactCommand.self, CheckCommand.self]
     )
 }
 
