@@ -1,4 +1,4 @@
-public import PromModel
+import PromModel
 
 /// A configuration problem, naming the field path the way a user finds it in the YAML file,
 /// e.g. `scrape_configs[0].relabel_configs[1].actoin: unknown field`.
@@ -57,7 +57,13 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
         case is Bool.Type: "a boolean"
         case is Int.Type, is Int64.Type, is UInt64.Type, is UInt.Type: "an integer"
         case is Double.Type: "a number"
-        default: "\(type)".hasPrefix("Array") ? "a list" : "a mapping"
+        default:
+            // Yams names its node types (Scalar, Sequence, Mapping) instead of the Swift type.
+            switch "\(type)" {
+            case let t where t.hasPrefix("Array") || t.hasSuffix("Sequence"): "a list"
+            case let t where t.hasSuffix("Scalar"): "a single value"
+            default: "a mapping"
+            }
         }
     }
 }

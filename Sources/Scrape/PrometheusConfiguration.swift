@@ -51,6 +51,10 @@ public struct PrometheusConfiguration: Decodable, Hashable, Sendable {
         } catch let error as ConfigError {
             throw error
         } catch let error as DecodingError {
+            // Yams wraps errors thrown by init(from:) as "not valid YAML"; surface ours.
+            if case .dataCorrupted(let context) = error, let inner = context.underlyingError as? ConfigError {
+                throw inner
+            }
             throw ConfigError(error)
         } catch {
             throw ConfigError(path: "", "\(error)")

@@ -1,4 +1,4 @@
-public import PromModel
+import PromModel
 import PromWire
 import StorageAPI
 

@@ -24,20 +24,25 @@ public struct TargetStatus: Sendable, Hashable {
 /// Scrapes one target every interval and appends its samples, the synthetic series (`up`,
 /// `scrape_duration_seconds`, ...) and staleness markers.
 ///
-/// ``run(clock:now:seed:)`` drives it in production; tests call ``scrapeOnce(at:)`` with explicit timestamps.
-public actor ScrapeLoop {
+/// ``run(clock:now:seed:)`` drives it in production; tests call ``scrapeOnce(at:)`` with explicit
+/// timestamps. One task at a time may scrape: the loop's own task, or a test.
+public final class ScrapeLoop: Sendable {
+    private struct State {
+        var cache = ScrapeCache()
+        var reportRefs: [SeriesRef?] = [nil, nil, nil, nil, nil]
+        var status: TargetStatus
+    }
+
     /// The target scraped.
-    public nonisolated let target: Target
+    public let target: Target
     let settings: ScrapeSettings
     private let appendable: any Appendable
     private let fetcher: any TargetFetcher
     private let reportLabels: [Labels]
-    private var reportRefs: [SeriesRef?] = [nil, nil, nil, nil, nil]
-    private var cache = ScrapeCache()
+    // Guards the scrape state; held only to copy it in and out, never across an await.
+    private let state: Mutex<State>
     private let stopSignal = StopSignal()
     private let staleOnStop = Mutex(true)
-    /// Where the loop stands, for the targets API.
-    public private(set) var status: TargetStatus
     private let scrapesFailed: Counter
     private let sampleLimitExceeded: Counter
 
@@ -53,16 +58,20 @@ public actor ScrapeLoop {
         self.appendable = appendable
         self.fetcher = fetcher
         reportLabels = Self.reportNames.map { target.labels.setting(LabelName.metricName, to: $0) }
-        status = TargetStatus(target: target)
+        state = Mutex(State(status: TargetStatus(target: target)))
         let job = [("job", settings.jobName)]
         scrapesFailed = Counter(label: "hearth_scrapes_failed_total", dimensions: job)
         sampleLimitExceeded = Counter(label: "prometheus_target_scrapes_exceeded_sample_limit_total", dimensions: job)
     }
 
+    /// Where the loop stands, for the targets API.
+    public var status: TargetStatus { state.withLock { $0.status } }
+
     /// Scrapes once and appends everything at `t`.
     /// - Returns: the status after the scrape.
     @discardableResult
     public func scrapeOnce(at t: Timestamp) async -> TargetStatus {
+        var st = state.withLock { $0 }
         let start = ContinuousClock.now
         var app = appendable.appender()
         var counts = ScrapeCounts()
@@ -70,49 +79,57 @@ public actor ScrapeLoop {
         do {
             let response = try await fetcher.fetch(target, settings: settings)
             let format = TextExpositionFormat(contentType: response.contentType)
-            counts = try cache.append(
+            counts = try st.cache.append(
                 body: response.body, format: format, t: t, target: target.labels, settings: settings, into: &app)
         } catch {
-            if Task.isCancelled { return status }
+            if Task.isCancelled { return st.status }
             failure = error as? ScrapeError ?? ScrapeError("\(error)")
             scrapesFailed.increment()
             if failure?.message.hasPrefix("sample_limit exceeded") == true { sampleLimitExceeded.increment() }
             app.rollback()
             app = appendable.appender()
             // A failed scrape counts as an empty one, so every series of the last scrape goes stale.
-            cache.markStale(t: t, into: &app)
+            st.cache.markStale(t: t, into: &app)
         }
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        report(t: t, values: [failure == nil ? 1 : 0, seconds, Double(counts.scraped), Double(counts.postRelabel), Double(counts.seriesAdded)], into: &app)
+        let values = [
+            failure == nil ? 1 : 0, seconds, Double(counts.scraped), Double(counts.postRelabel), Double(counts.seriesAdded),
+        ]
+        report(t: t, values: values, refs: &st.reportRefs, into: &app)
         do { try await app.commit() } catch { failure = failure ?? ScrapeError("committing samples: \(error)") }
-        status.health = failure == nil ? .up : .down
-        status.lastError = failure?.message
-        status.lastScrape = t
-        status.lastScrapeDurationSeconds = seconds
-        status.lastCounts = counts
-        return status
+        st.status.health = failure == nil ? .up : .down
+        st.status.lastError = failure?.message
+        st.status.lastScrape = t
+        st.status.lastScrapeDurationSeconds = seconds
+        st.status.lastCounts = counts
+        let final = st
+        state.withLock { $0 = final }
+        return final.status
     }
 
     /// Writes staleness markers for every series of the last scrape and the synthetic series,
     /// as Prometheus does when a target disappears.
     public func markStale(at t: Timestamp) async {
+        var st = state.withLock { $0 }
         var app = appendable.appender()
-        cache.markStale(t: t, into: &app)
-        report(t: t, values: Array(repeating: StaleNaN.value, count: 5), into: &app)
+        st.cache.markStale(t: t, into: &app)
+        report(t: t, values: Array(repeating: StaleNaN.value, count: 5), refs: &st.reportRefs, into: &app)
         try? await app.commit()
+        let final = st
+        state.withLock { $0 = final }
     }
 
-    private func report(t: Timestamp, values: [Double], into app: inout any Appender) {
+    private func report(t: Timestamp, values: [Double], refs: inout [SeriesRef?], into app: inout any Appender) {
         for i in reportLabels.indices {
-            reportRefs[i] = try? app.append(ref: reportRefs[i], labels: reportLabels[i], t: t, v: values[i])
+            refs[i] = try? app.append(ref: refs[i], labels: reportLabels[i], t: t, v: values[i])
         }
     }
 
     /// Asks a running loop to finish and return from ``run(clock:now:seed:)``.
     /// - Parameter markStale: write staleness markers for the target's series first (the target went
     ///   away), or not (the loop is being replaced by one for the same target after a reload).
-    public nonisolated func stop(markStale: Bool = true) {
+    public func stop(markStale: Bool = true) {
         staleOnStop.withLock { $0 = markStale }
         stopSignal.stop()
     }
@@ -126,8 +143,8 @@ public actor ScrapeLoop {
     ///   - seed: mixed into the offset so two servers scraping the same target do not align.
     public func run<C: Clock>(clock: C, now: @escaping @Sendable () -> Timestamp, seed: UInt64 = 0) async
     where C.Duration == Duration {
-        let intervalMs = max(Int64(settings.interval.components.seconds * 1000
-            + settings.interval.components.attoseconds / 1_000_000_000_000_000), 1)
+        let components = settings.interval.components
+        let intervalMs = max(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000, 1)
         let offset = Int64(bitPattern: (target.identity ^ seed) % UInt64(intervalMs))
         let wait = ((offset - now().ms % intervalMs) % intervalMs + intervalMs) % intervalMs
         var next = clock.now.advanced(by: .milliseconds(wait))

@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-public import Foundation
+import Foundation
 public import Logging
 public import PromModel
 public import ServiceLifecycle
@@ -93,7 +93,7 @@ public final class ScrapeManager: Service, Sendable {
         var out: [String: [TargetStatus]] = [:]
         for (job, list) in loops {
             var statuses: [TargetStatus] = []
-            for loop in list { statuses.append(await loop.status) }
+            for loop in list { statuses.append(loop.status) }
             out[job] = statuses.sorted { $0.target.url < $1.target.url }
         }
         return out
@@ -106,7 +106,7 @@ public final class ScrapeManager: Service, Sendable {
             configuration: HTTPTargetFetcher.clientConfiguration(bodySizeLimit: 256 << 20)
         ) { client in
             let fetcher = options.fetcher ?? HTTPTargetFetcher(client: client)
-            try await cancelWhenGracefulShutdown {
+            await cancelWhenGracefulShutdown {
                 await withDiscardingTaskGroup { group in
                     while !Task.isCancelled {
                         for loop in self.sync(fetcher: fetcher) {

@@ -1,4 +1,4 @@
-public import PromModel
+import PromModel
 import StorageAPI
 
 /// The targets of one job and their loops. Not thread-safe: the manager serializes access.

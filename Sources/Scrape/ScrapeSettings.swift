@@ -1,4 +1,4 @@
-public import PromModel
+import PromModel
 
 /// The per-job settings a scrape loop needs, compiled once from a ``ScrapeConfiguration``.
 public struct ScrapeSettings: Sendable {

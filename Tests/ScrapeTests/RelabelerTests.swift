@@ -17,7 +17,7 @@ import Testing
             RelabelConfiguration(sourceLabels: ["c"], targetLabel: "x_$1", regex: "(b)az"),
         ])
         #expect(out?["ab"] == "oo-bar")
-        #expect(out?["x_b"] == "baz")
+        #expect(out?["x_b"] == "b")
     }
 
     @Test func replaceIsAnchored() throws {

@@ -111,11 +111,11 @@ import Testing
 
     @Test func labelLimitFailsTheScrape() async throws {
         var job = ScrapeConfiguration(jobName: "test")
-        job.labelValueLengthLimit = 3
+        job.labelNameLengthLimit = 8
         try await withLoop(job: job) { loop, page, _ in
-            page.set("a{x=\"long\"} 1\n")
+            page.set("a{toolongname=\"x\"} 1\n")
             let status = await loop.scrapeOnce(at: Timestamp(ms: 1000))
-            #expect(status.lastError == "label_value_length_limit exceeded (metric: a, label name: x, length: 4, limit: 3)")
+            #expect(status.lastError == "label_name_length_limit exceeded (metric: a, label name: toolongname, length: 11, limit: 8)")
         }
     }
 
