@@ -4,7 +4,7 @@
 # the fixture generators use. Safe to run again; does nothing that is already done.
 set -euo pipefail
 
-apt_packages=(libsnappy-dev libprotobuf-c-dev protobuf-c-compiler prometheus python3-pip)
+apt_packages=(libsnappy-dev libprotobuf-c-dev protobuf-c-compiler prometheus prometheus-node-exporter python3-pip)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

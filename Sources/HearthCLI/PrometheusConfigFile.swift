@@ -12,7 +12,9 @@ enum PrometheusConfigFile {
             throw ValidationErrorText("cannot read config file \(path): \(error.localizedDescription)")
         }
         do {
-            return try PrometheusConfiguration.load { try YAMLDecoder().decode(PrometheusConfiguration.self, from: text) }
+            return try PrometheusConfiguration.load {
+                try YAMLDecoder().decode(PrometheusConfiguration.self, from: text)
+            }
         } catch {
             throw ValidationErrorText("\(path): \(error)")
         }

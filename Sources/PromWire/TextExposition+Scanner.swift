@@ -59,7 +59,10 @@ struct ByteScanner {
         default:
             // Swift accepts spellings Go rejects (e.g. "nan", "infinity"); only digits, signs, dots and
             // exponents are passed to it.
-            guard text.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 == 0x65 || $0 == 0x45 })
+            guard
+                text.utf8.allSatisfy({
+                    ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2B || $0 == 0x2D || $0 == 0x65 || $0 == 0x45
+                })
             else { return nil }
             v = Double(text)
         }

@@ -45,7 +45,9 @@ public struct TextExpositionParser {
             }
             var lineEnd = end
             if format == .prometheusText {
-                while lineEnd > start && (bytes[lineEnd - 1] == 0x20 || bytes[lineEnd - 1] == 0x09 || bytes[lineEnd - 1] == 0x0D) {
+                while lineEnd > start
+                    && (bytes[lineEnd - 1] == 0x20 || bytes[lineEnd - 1] == 0x09 || bytes[lineEnd - 1] == 0x0D)
+                {
                     lineEnd -= 1
                 }
             }

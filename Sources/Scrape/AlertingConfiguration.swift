@@ -8,7 +8,8 @@ public struct AlertingConfiguration: Decodable, Hashable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case alertRelabelConfigs = "alert_relabel_configs", alertmanagers
+        case alertRelabelConfigs = "alert_relabel_configs"
+        case alertmanagers
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,8 +47,13 @@ public struct AlertmanagerConfiguration: Decodable, Hashable, Sendable {
     public var httpClient = HTTPClientConfiguration()
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case timeout, apiVersion = "api_version", pathPrefix = "path_prefix", scheme, staticConfigs = "static_configs"
-        case fileSDConfigs = "file_sd_configs", relabelConfigs = "relabel_configs"
+        case timeout
+        case apiVersion = "api_version"
+        case pathPrefix = "path_prefix"
+        case scheme
+        case staticConfigs = "static_configs"
+        case fileSDConfigs = "file_sd_configs"
+        case relabelConfigs = "relabel_configs"
         case alertRelabelConfigs = "alert_relabel_configs"
     }
 
@@ -66,7 +72,9 @@ public struct AlertmanagerConfiguration: Decodable, Hashable, Sendable {
     }
 
     func validate(path: String) throws {
-        if apiVersion != "v2" { throw ConfigError(path: "\(path).api_version", "unsupported version \"\(apiVersion)\"") }
+        if apiVersion != "v2" {
+            throw ConfigError(path: "\(path).api_version", "unsupported version \"\(apiVersion)\"")
+        }
         if scheme != "http" && scheme != "https" {
             throw ConfigError(path: "\(path).scheme", "must be http or https, not \"\(scheme)\"")
         }

@@ -1,7 +1,7 @@
 public import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Decodes the target groups of a YAML file_sd file. Scrape has no YAML parser of its own (only
@@ -61,13 +61,17 @@ struct FileSDReader {
     }
 
     private func read(_ path: String, size: Int) throws -> [StaticConfiguration] {
-        guard size <= Self.maxFileSize else { throw ConfigError(path: path, "file_sd file larger than \(Self.maxFileSize) bytes") }
+        guard size <= Self.maxFileSize else {
+            throw ConfigError(path: path, "file_sd file larger than \(Self.maxFileSize) bytes")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else { throw ConfigError(path: path, "cannot open") }
         defer { try? handle.close() }
         let data = try handle.read(upToCount: Self.maxFileSize) ?? Data()
         var groups: [StaticConfiguration]
         if path.hasSuffix(".json") {
-            do { groups = try JSONDecoder().decode([StaticConfiguration].self, from: data) } catch let e as DecodingError {
+            do { groups = try JSONDecoder().decode([StaticConfiguration].self, from: data) } catch let e
+                as DecodingError
+            {
                 throw ConfigError(e)
             }
         } else {

@@ -14,7 +14,9 @@ public struct BasicAuthConfiguration: Decodable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case username, password, passwordFile = "password_file", usernameFile = "username_file"
+        case username, password
+        case passwordFile = "password_file"
+        case usernameFile = "username_file"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,7 +47,8 @@ public struct AuthorizationConfiguration: Decodable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case type, credentials, credentialsFile = "credentials_file"
+        case type, credentials
+        case credentialsFile = "credentials_file"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,10 +58,12 @@ public struct AuthorizationConfiguration: Decodable, Hashable, Sendable {
         credentials = try c.decodeIfPresent(String.self, forKey: .credentials)
         credentialsFile = try c.decodeIfPresent(String.self, forKey: .credentialsFile)
         if type.lowercased() == "basic" {
-            throw ConfigError(codingPath: decoder.codingPath + [CodingKeys.type], "use basic_auth instead of type Basic")
+            throw ConfigError(
+                codingPath: decoder.codingPath + [CodingKeys.type], "use basic_auth instead of type Basic")
         }
         if credentials != nil && credentialsFile != nil {
-            throw ConfigError(codingPath: decoder.codingPath, "at most one of credentials and credentials_file may be set")
+            throw ConfigError(
+                codingPath: decoder.codingPath, "at most one of credentials and credentials_file may be set")
         }
     }
 }
@@ -81,8 +86,14 @@ public struct ClientTLSConfiguration: Decodable, Hashable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case caFile = "ca_file", certFile = "cert_file", keyFile = "key_file", serverName = "server_name"
-        case insecureSkipVerify = "insecure_skip_verify", minVersion = "min_version", ca, cert, key, maxVersion = "max_version"
+        case caFile = "ca_file"
+        case certFile = "cert_file"
+        case keyFile = "key_file"
+        case serverName = "server_name"
+        case insecureSkipVerify = "insecure_skip_verify"
+        case minVersion = "min_version"
+        case ca, cert, key
+        case maxVersion = "max_version"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -148,7 +159,8 @@ public struct HTTPClientConfiguration: Hashable, Sendable {
         if c.contains(key("oauth2")) {
             throw ConfigError(codingPath: decoder.codingPath + [key("oauth2")], "not supported")
         }
-        tlsConfig = try c.decodeIfPresent(ClientTLSConfiguration.self, forKey: key("tls_config")) ?? ClientTLSConfiguration()
+        tlsConfig =
+            try c.decodeIfPresent(ClientTLSConfiguration.self, forKey: key("tls_config")) ?? ClientTLSConfiguration()
         proxyURL = try c.decodeIfPresent(String.self, forKey: key("proxy_url"))
         followRedirects = try c.decodeIfPresent(Bool.self, forKey: key("follow_redirects")) ?? true
         enableHTTP2 = try c.decodeIfPresent(Bool.self, forKey: key("enable_http2")) ?? true

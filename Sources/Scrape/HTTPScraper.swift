@@ -33,14 +33,16 @@ public struct HTTPTargetFetcher: TargetFetcher {
     let client: HTTPClient
     let userAgent: String
 
-    /// - Parameter client: a client created with ``clientConfiguration(bodySizeLimit:)``; the caller owns its lifecycle.
+    /// - Parameter client: a client created with ``clientConfiguration(bodySizeLimit:followRedirects:)``;
+    ///   the caller owns its lifecycle.
     public init(client: HTTPClient, userAgent: String = "Hearth") {
         self.client = client
         self.userAgent = userAgent
     }
 
     /// A client configuration that decompresses gzip with a bounded output size.
-    public static func clientConfiguration(bodySizeLimit: Int, followRedirects: Bool = true) -> HTTPClient.Configuration {
+    public static func clientConfiguration(bodySizeLimit: Int, followRedirects: Bool = true) -> HTTPClient.Configuration
+    {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: followRedirects ? .follow(max: 10, allowCycles: false) : .disallow,
             decompression: .enabled(limit: .size(bodySizeLimit)))
@@ -53,15 +55,18 @@ public struct HTTPTargetFetcher: TargetFetcher {
         request.headers.add(name: "Accept", value: Self.acceptHeader)
         request.headers.add(name: "Accept-Encoding", value: settings.enableCompression ? "gzip" : "identity")
         request.headers.add(name: "User-Agent", value: userAgent)
-        let timeoutSeconds = Double(settings.timeout.components.seconds)
+        let timeoutSeconds =
+            Double(settings.timeout.components.seconds)
             + Double(settings.timeout.components.attoseconds) / 1e18
         // Like Go's FormatFloat(-1): "10", not "10.0".
-        let timeoutText = timeoutSeconds == timeoutSeconds.rounded() ? String(Int64(timeoutSeconds)) : String(timeoutSeconds)
+        let timeoutText =
+            timeoutSeconds == timeoutSeconds.rounded() ? String(Int64(timeoutSeconds)) : String(timeoutSeconds)
         request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: timeoutText)
         if let authorization = try Self.authorization(settings.httpClient) {
             request.headers.add(name: "Authorization", value: authorization)
         }
-        let timeoutMs = settings.timeout.components.seconds * 1000 + settings.timeout.components.attoseconds / 1_000_000_000_000_000
+        let timeoutMs =
+            settings.timeout.components.seconds * 1000 + settings.timeout.components.attoseconds / 1_000_000_000_000_000
         let response: HTTPClientResponse
         do {
             response = try await client.execute(request, timeout: .milliseconds(timeoutMs))
@@ -79,7 +84,8 @@ public struct HTTPTargetFetcher: TargetFetcher {
         } catch {
             throw ScrapeError("reading body of \"\(target.url)\": \(error)")
         }
-        return ScrapeResponse(body: Array(buffer.readableBytesView), contentType: response.headers.first(name: "Content-Type"))
+        return ScrapeResponse(
+            body: Array(buffer.readableBytesView), contentType: response.headers.first(name: "Content-Type"))
     }
 
     /// The `Authorization` header value for basic auth or a bearer token, reading secret files now
@@ -100,7 +106,9 @@ public struct HTTPTargetFetcher: TargetFetcher {
 
     /// Reads a small secret file, refusing anything over 64 KiB.
     static func readSecret(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ScrapeError("cannot open secret file \(path)") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ScrapeError("cannot open secret file \(path)")
+        }
         defer { try? handle.close() }
         let data = (try? handle.read(upToCount: 65_537)) ?? Data()
         guard data.count <= 65_536 else { throw ScrapeError("secret file \(path) is larger than 64 KiB") }

@@ -21,8 +21,12 @@ public struct PrometheusConfiguration: Decodable, Hashable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case global, scrapeConfigs = "scrape_configs", ruleFiles = "rule_files", alerting
-        case remoteWrite = "remote_write", remoteRead = "remote_read"
+        case global
+        case scrapeConfigs = "scrape_configs"
+        case ruleFiles = "rule_files"
+        case alerting
+        case remoteWrite = "remote_write"
+        case remoteRead = "remote_read"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,9 +45,13 @@ public struct PrometheusConfiguration: Decodable, Hashable, Sendable {
     /// ``ConfigError`` that names the field path.
     ///
     /// ```swift
-    /// let config = try PrometheusConfiguration.load { try YAMLDecoder().decode(PrometheusConfiguration.self, from: text) }
+    /// let config = try PrometheusConfiguration.load {
+    ///     try YAMLDecoder().decode(PrometheusConfiguration.self, from: text)
+    /// }
     /// ```
-    public static func load(_ decode: () throws -> PrometheusConfiguration) throws(ConfigError) -> PrometheusConfiguration {
+    public static func load(_ decode: () throws -> PrometheusConfiguration) throws(ConfigError)
+        -> PrometheusConfiguration
+    {
         do {
             let config = try decode()
             try config.validate()
@@ -70,7 +78,8 @@ public struct PrometheusConfiguration: Decodable, Hashable, Sendable {
             if let first = jobs[job.jobName] {
                 throw ConfigError(
                     path: "scrape_configs[\(i)].job_name",
-                    "found multiple scrape configs with job name \"\(job.jobName)\" (first at scrape_configs[\(first)])")
+                    "found multiple scrape configs with job name \"\(job.jobName)\" (first at scrape_configs[\(first)])"
+                )
             }
             jobs[job.jobName] = i
         }
@@ -110,12 +119,20 @@ public struct GlobalConfiguration: Decodable, Hashable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case scrapeInterval = "scrape_interval", scrapeTimeout = "scrape_timeout"
-        case evaluationInterval = "evaluation_interval", ruleQueryOffset = "rule_query_offset"
-        case externalLabels = "external_labels", queryLogFile = "query_log_file", bodySizeLimit = "body_size_limit"
-        case sampleLimit = "sample_limit", labelLimit = "label_limit", labelNameLengthLimit = "label_name_length_limit"
-        case labelValueLengthLimit = "label_value_length_limit", targetLimit = "target_limit"
-        case scrapeProtocols = "scrape_protocols", keepDroppedTargets = "keep_dropped_targets"
+        case scrapeInterval = "scrape_interval"
+        case scrapeTimeout = "scrape_timeout"
+        case evaluationInterval = "evaluation_interval"
+        case ruleQueryOffset = "rule_query_offset"
+        case externalLabels = "external_labels"
+        case queryLogFile = "query_log_file"
+        case bodySizeLimit = "body_size_limit"
+        case sampleLimit = "sample_limit"
+        case labelLimit = "label_limit"
+        case labelNameLengthLimit = "label_name_length_limit"
+        case labelValueLengthLimit = "label_value_length_limit"
+        case targetLimit = "target_limit"
+        case scrapeProtocols = "scrape_protocols"
+        case keepDroppedTargets = "keep_dropped_targets"
     }
 
     public init(from decoder: any Decoder) throws {

@@ -36,7 +36,10 @@ public struct RelabelConfiguration: Decodable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case sourceLabels = "source_labels", separator, targetLabel = "target_label", regex, modulus, replacement
+        case sourceLabels = "source_labels"
+        case separator
+        case targetLabel = "target_label"
+        case regex, modulus, replacement
         case action
     }
 
@@ -78,16 +81,21 @@ public struct RelabelConfiguration: Decodable, Hashable, Sendable {
         }
         switch action {
         case .replace:
-            if !isValidTargetTemplate(targetLabel) { throw fail("target_label", "invalid label name \"\(targetLabel)\"") }
+            if !isValidTargetTemplate(targetLabel) {
+                throw fail("target_label", "invalid label name \"\(targetLabel)\"")
+            }
         case .hashmod, .lowercase, .uppercase, .keepequal, .dropequal:
             if !isValidLabelName(targetLabel) { throw fail("target_label", "invalid label name \"\(targetLabel)\"") }
         case .labelmap:
-            if !isValidTargetTemplate(replacement) { throw fail("replacement", "invalid label name \"\(replacement)\"") }
+            if !isValidTargetTemplate(replacement) {
+                throw fail("replacement", "invalid label name \"\(replacement)\"")
+            }
         default: break
         }
         if action == .hashmod && modulus == 0 { throw fail("modulus", "required and non-zero for action hashmod") }
         if action == .labeldrop || action == .labelkeep {
-            if !sourceLabels.isEmpty || separator != ";" || !targetLabel.isEmpty || modulus != 0 || replacement != "$1" {
+            if !sourceLabels.isEmpty || separator != ";" || !targetLabel.isEmpty || modulus != 0 || replacement != "$1"
+            {
                 throw fail("", "action \(action.rawValue) takes only regex")
             }
         }
@@ -102,7 +110,9 @@ public struct RelabelConfiguration: Decodable, Hashable, Sendable {
 /// Whether `name` is a classic Prometheus label name (`[a-zA-Z_][a-zA-Z0-9_]*`).
 package func isValidLabelName(_ name: String) -> Bool {
     guard let first = name.utf8.first, !(first >= 0x30 && first <= 0x39) else { return false }
-    return name.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F }
+    return name.utf8.allSatisfy {
+        ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x5F
+    }
 }
 
 /// Whether `text` is a label name that may contain `$1`/`${name}` group references.

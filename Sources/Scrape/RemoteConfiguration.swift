@@ -26,9 +26,15 @@ public struct RemoteWriteConfiguration: Decodable, Hashable, Sendable {
     public var httpClient = HTTPClientConfiguration()
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case url, name, remoteTimeout = "remote_timeout", headers, writeRelabelConfigs = "write_relabel_configs"
-        case sendExemplars = "send_exemplars", sendNativeHistograms = "send_native_histograms"
-        case protobufMessage = "protobuf_message", roundRobinDNS = "round_robin_dns", queueConfig = "queue_config"
+        case url, name
+        case remoteTimeout = "remote_timeout"
+        case headers
+        case writeRelabelConfigs = "write_relabel_configs"
+        case sendExemplars = "send_exemplars"
+        case sendNativeHistograms = "send_native_histograms"
+        case protobufMessage = "protobuf_message"
+        case roundRobinDNS = "round_robin_dns"
+        case queueConfig = "queue_config"
         case metadataConfig = "metadata_config"
     }
 
@@ -84,9 +90,15 @@ public struct QueueConfiguration: Decodable, Hashable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case capacity, maxShards = "max_shards", minShards = "min_shards", maxSamplesPerSend = "max_samples_per_send"
-        case batchSendDeadline = "batch_send_deadline", minBackoff = "min_backoff", maxBackoff = "max_backoff"
-        case retryOnHTTP429 = "retry_on_http_429", sampleAgeLimit = "sample_age_limit"
+        case capacity
+        case maxShards = "max_shards"
+        case minShards = "min_shards"
+        case maxSamplesPerSend = "max_samples_per_send"
+        case batchSendDeadline = "batch_send_deadline"
+        case minBackoff = "min_backoff"
+        case maxBackoff = "max_backoff"
+        case retryOnHTTP429 = "retry_on_http_429"
+        case sampleAgeLimit = "sample_age_limit"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -126,7 +138,9 @@ public struct MetadataConfiguration: Decodable, Hashable, Sendable {
     public init() {}
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case send, sendInterval = "send_interval", maxSamplesPerSend = "max_samples_per_send"
+        case send
+        case sendInterval = "send_interval"
+        case maxSamplesPerSend = "max_samples_per_send"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -158,8 +172,12 @@ public struct RemoteReadConfiguration: Decodable, Hashable, Sendable {
     public var httpClient = HTTPClientConfiguration()
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case url, name, remoteTimeout = "remote_timeout", headers, readRecent = "read_recent"
-        case requiredMatchers = "required_matchers", filterExternalLabels = "filter_external_labels"
+        case url, name
+        case remoteTimeout = "remote_timeout"
+        case headers
+        case readRecent = "read_recent"
+        case requiredMatchers = "required_matchers"
+        case filterExternalLabels = "filter_external_labels"
     }
 
     public init(from decoder: any Decoder) throws {

@@ -50,15 +50,28 @@ public struct ScrapeConfiguration: Decodable, Hashable, Sendable {
     public init(jobName: String) { self.jobName = jobName }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case jobName = "job_name", honorLabels = "honor_labels", honorTimestamps = "honor_timestamps"
-        case trackTimestampsStaleness = "track_timestamps_staleness", scrapeInterval = "scrape_interval"
-        case scrapeTimeout = "scrape_timeout", metricsPath = "metrics_path", scheme, params
-        case enableCompression = "enable_compression", bodySizeLimit = "body_size_limit", sampleLimit = "sample_limit"
-        case labelLimit = "label_limit", labelNameLengthLimit = "label_name_length_limit"
-        case labelValueLengthLimit = "label_value_length_limit", targetLimit = "target_limit"
-        case staticConfigs = "static_configs", fileSDConfigs = "file_sd_configs", relabelConfigs = "relabel_configs"
-        case metricRelabelConfigs = "metric_relabel_configs", scrapeProtocols = "scrape_protocols"
-        case keepDroppedTargets = "keep_dropped_targets", scrapeClassicHistograms = "scrape_classic_histograms"
+        case jobName = "job_name"
+        case honorLabels = "honor_labels"
+        case honorTimestamps = "honor_timestamps"
+        case trackTimestampsStaleness = "track_timestamps_staleness"
+        case scrapeInterval = "scrape_interval"
+        case scrapeTimeout = "scrape_timeout"
+        case metricsPath = "metrics_path"
+        case scheme, params
+        case enableCompression = "enable_compression"
+        case bodySizeLimit = "body_size_limit"
+        case sampleLimit = "sample_limit"
+        case labelLimit = "label_limit"
+        case labelNameLengthLimit = "label_name_length_limit"
+        case labelValueLengthLimit = "label_value_length_limit"
+        case targetLimit = "target_limit"
+        case staticConfigs = "static_configs"
+        case fileSDConfigs = "file_sd_configs"
+        case relabelConfigs = "relabel_configs"
+        case metricRelabelConfigs = "metric_relabel_configs"
+        case scrapeProtocols = "scrape_protocols"
+        case keepDroppedTargets = "keep_dropped_targets"
+        case scrapeClassicHistograms = "scrape_classic_histograms"
         case alwaysScrapeClassicHistograms = "always_scrape_classic_histograms"
     }
 

@@ -1,5 +1,5 @@
-public import PromModel
 import CoreMetrics
+public import PromModel
 import PromWire
 public import StorageAPI
 import Synchronization
@@ -94,7 +94,8 @@ public final class ScrapeLoop: Sendable {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let values = [
-            failure == nil ? 1 : 0, seconds, Double(counts.scraped), Double(counts.postRelabel), Double(counts.seriesAdded),
+            failure == nil ? 1 : 0, seconds, Double(counts.scraped), Double(counts.postRelabel),
+            Double(counts.seriesAdded),
         ]
         report(t: t, values: values, refs: &st.reportRefs, into: &app)
         do { try await app.commit() } catch { failure = failure ?? ScrapeError("committing samples: \(error)") }

@@ -111,7 +111,8 @@ public final class ScrapeManager: Service, Sendable {
                     while !Task.isCancelled {
                         for loop in self.sync(fetcher: fetcher) {
                             group.addTask {
-                                await loop.run(clock: ContinuousClock(), now: self.options.now, seed: self.options.jitterSeed)
+                                await loop.run(
+                                    clock: ContinuousClock(), now: self.options.now, seed: self.options.jitterSeed)
                             }
                         }
                         let wake = StopSignal()
@@ -131,13 +132,15 @@ public final class ScrapeManager: Service, Sendable {
         state.withLock { s in
             if s.dirty {
                 s.dirty = false
-                let wanted = Dictionary(s.configuration.scrapeConfigs.map { ($0.jobName, $0) }, uniquingKeysWith: { a, _ in a })
+                let wanted = Dictionary(
+                    s.configuration.scrapeConfigs.map { ($0.jobName, $0) }, uniquingKeysWith: { a, _ in a })
                 for (name, pool) in s.pools where wanted[name] != pool.config {
                     s.pools[name]?.stopAll(markStale: wanted[name] == nil)
                     s.pools[name] = nil
                 }
                 for (name, job) in wanted where s.pools[name] == nil {
-                    do { s.pools[name] = try ScrapePool(config: job, decodeYAML: options.yamlTargetGroupDecoder) } catch {
+                    do { s.pools[name] = try ScrapePool(config: job, decodeYAML: options.yamlTargetGroupDecoder) } catch
+                    {
                         logger.debug("cannot start scrape pool", metadata: ["job": "\(name)", "error": "\(error)"])
                     }
                 }

@@ -79,15 +79,19 @@ public struct ScrapeSettings: Sendable {
     /// Checks label count and lengths.
     /// - Returns: a description of the first limit exceeded, or nil.
     func limitViolation(_ labels: Labels) -> String? {
+        let metric = labels.metricName
         if labelLimit > 0 && labels.count > labelLimit {
-            return "label_limit exceeded (metric: \(labels.metricName), number of labels: \(labels.count), limit: \(labelLimit))"
+            return "label_limit exceeded (metric: \(metric), number of labels: \(labels.count), limit: \(labelLimit))"
         }
         for l in labels {
-            if labelNameLengthLimit > 0 && l.name.utf8.count > labelNameLengthLimit {
-                return "label_name_length_limit exceeded (metric: \(labels.metricName), label name: \(l.name), length: \(l.name.utf8.count), limit: \(labelNameLengthLimit))"
+            let name = l.name.utf8.count, value = l.value.utf8.count
+            if labelNameLengthLimit > 0 && name > labelNameLengthLimit {
+                return "label_name_length_limit exceeded (metric: \(metric), label name: \(l.name), "
+                    + "length: \(name), limit: \(labelNameLengthLimit))"
             }
-            if labelValueLengthLimit > 0 && l.value.utf8.count > labelValueLengthLimit {
-                return "label_value_length_limit exceeded (metric: \(labels.metricName), label name: \(l.name), length: \(l.value.utf8.count), limit: \(labelValueLengthLimit))"
+            if labelValueLengthLimit > 0 && value > labelValueLengthLimit {
+                return "label_value_length_limit exceeded (metric: \(metric), label name: \(l.name), "
+                    + "length: \(value), limit: \(labelValueLengthLimit))"
             }
         }
         return nil

@@ -91,7 +91,8 @@ public struct TargetBuilder: Sendable {
 func percentEncode(_ s: String) -> String {
     var out = ""
     for b in s.utf8 {
-        let unreserved = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+        let unreserved =
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
             || b == 0x2D || b == 0x2E || b == 0x5F || b == 0x7E
         if unreserved {
             out.unicodeScalars.append(Unicode.Scalar(b))
@@ -103,5 +104,7 @@ func percentEncode(_ s: String) -> String {
 }
 
 extension String {
-    fileprivate func leftPadded(_ n: Int) -> String { count >= n ? self : String(repeating: "0", count: n - count) + self }
+    fileprivate func leftPadded(_ n: Int) -> String {
+        count >= n ? self : String(repeating: "0", count: n - count) + self
+    }
 }

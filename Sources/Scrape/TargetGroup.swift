@@ -51,7 +51,8 @@ public struct FileSDConfiguration: Decodable, Hashable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case files, refreshInterval = "refresh_interval"
+        case files
+        case refreshInterval = "refresh_interval"
     }
 
     public init(from decoder: any Decoder) throws {

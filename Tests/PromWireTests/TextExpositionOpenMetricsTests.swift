@@ -29,16 +29,20 @@ import Testing
             lines.append(ParsedLine(series: try p.labels(of: e).description, value: e.value, t: e.timestamp?.ms))
             exemplars.append(e.exemplar)
         }
-        #expect(lines == [
-            ParsedLine(series: #"foo_total{a="b"}"#, value: 17, t: 1_520_879_607_789),
-            ParsedLine(series: "g", value: 1500, t: nil),
-            ParsedLine(series: "g_created", value: 7, t: nil),
-            ParsedLine(series: #"h_bucket{le="1"}"#, value: 2, t: nil),
-            ParsedLine(series: #"h_bucket{le="+Inf"}"#, value: 3, t: nil),
-            ParsedLine(series: "h_count", value: 3, t: nil),
-            ParsedLine(series: "h_sum", value: 4.5, t: nil),
-        ])
-        #expect(exemplars[0] == ExpositionExemplar(labels: ["trace_id": "KOO5S4vxi0o"], value: 0.67, timestamp: Timestamp(ms: 1_520_879_607_123)))
+        #expect(
+            lines == [
+                ParsedLine(series: #"foo_total{a="b"}"#, value: 17, t: 1_520_879_607_789),
+                ParsedLine(series: "g", value: 1500, t: nil),
+                ParsedLine(series: "g_created", value: 7, t: nil),
+                ParsedLine(series: #"h_bucket{le="1"}"#, value: 2, t: nil),
+                ParsedLine(series: #"h_bucket{le="+Inf"}"#, value: 3, t: nil),
+                ParsedLine(series: "h_count", value: 3, t: nil),
+                ParsedLine(series: "h_sum", value: 4.5, t: nil),
+            ])
+        #expect(
+            exemplars[0]
+                == ExpositionExemplar(
+                    labels: ["trace_id": "KOO5S4vxi0o"], value: 0.67, timestamp: Timestamp(ms: 1_520_879_607_123)))
         #expect(exemplars[4] == ExpositionExemplar(labels: ["id": "x"], value: 4, timestamp: nil))
         #expect(p.types["foo"] == .counter)
     }
@@ -68,6 +72,8 @@ import Testing
 
     @Test func exemplarLabelLengthIsLimited() {
         let long = String(repeating: "x", count: 130)
-        #expect(parseError("a 1 # {id=\"\(long)\"} 1\n# EOF\n", .openMetrics) == "line 1: exemplar labels have 132 UTF-8 characters, more than 128")
+        #expect(
+            parseError("a 1 # {id=\"\(long)\"} 1\n# EOF\n", .openMetrics)
+                == "line 1: exemplar labels have 132 UTF-8 characters, more than 128")
     }
 }

@@ -45,20 +45,23 @@ func parseError(_ text: String, _ format: TextExpositionFormat) -> String? {
             nan_metric NaN
             sci 1.5e-3
             """
-        #expect(try parseAll(text, .prometheusText) == [
-            ParsedLine(series: #"http_requests_total{code="200", method="post"}"#, value: 1027, t: 1_395_066_363_000),
-            ParsedLine(series: #"http_requests_total{code="400", method="post"}"#, value: 3, t: 1_395_066_363_000),
-            ParsedLine(series: "metric_without_timestamp_and_labels", value: 12.47, t: nil),
-            ParsedLine(series: #"indented_metric{a="b"}"#, value: 1, t: nil),
-            ParsedLine(series: #"something_weird{problem="division by zero"}"#, value: .infinity, t: -3_982_045),
-            ParsedLine(series: "neg", value: -.infinity, t: nil),
-            ParsedLine(series: "nan_metric", value: .nan, t: nil),
-            ParsedLine(series: "sci", value: 0.0015, t: nil),
-        ])
+        #expect(
+            try parseAll(text, .prometheusText) == [
+                ParsedLine(
+                    series: #"http_requests_total{code="200", method="post"}"#, value: 1027, t: 1_395_066_363_000),
+                ParsedLine(series: #"http_requests_total{code="400", method="post"}"#, value: 3, t: 1_395_066_363_000),
+                ParsedLine(series: "metric_without_timestamp_and_labels", value: 12.47, t: nil),
+                ParsedLine(series: #"indented_metric{a="b"}"#, value: 1, t: nil),
+                ParsedLine(series: #"something_weird{problem="division by zero"}"#, value: .infinity, t: -3_982_045),
+                ParsedLine(series: "neg", value: -.infinity, t: nil),
+                ParsedLine(series: "nan_metric", value: .nan, t: nil),
+                ParsedLine(series: "sci", value: 0.0015, t: nil),
+            ])
     }
 
     @Test func escapesInLabelValues() throws {
-        let text = #"msdos_file_access_time_seconds{path="C:\\DIR\\FILE.TXT",error="Cannot find file:\n\"FILE.TXT\"",odd="a\qb"} 1.458255915e9"#
+        let text =
+            #"msdos_file_access_time_seconds{path="C:\\DIR\\FILE.TXT",error="Cannot find file:\n\"FILE.TXT\"",odd="a\qb"} 1.458255915e9"#
         let lines = try parseAll(text, .prometheusText)
         var p = TextExpositionParser(bytes: Array(text.utf8), format: .prometheusText)
         let labels = try p.labels(of: try #require(try p.next()))
@@ -81,11 +84,16 @@ func parseError(_ text: String, _ format: TextExpositionFormat) -> String? {
             s_count 10
             """
         let lines = try parseAll(text, .prometheusText).map(\.series)
-        #expect(lines == [#"h_bucket{le="0.1"}"#, #"h_bucket{le="+Inf"}"#, "h_sum", "h_count", #"s{quantile="0.5"}"#, "s_sum", "s_count"])
+        #expect(
+            lines == [
+                #"h_bucket{le="0.1"}"#, #"h_bucket{le="+Inf"}"#, "h_sum", "h_count", #"s{quantile="0.5"}"#, "s_sum",
+                "s_count",
+            ])
     }
 
     @Test func recordsTypes() throws {
-        var p = TextExpositionParser(bytes: Array("# TYPE a gauge\n# TYPE b untyped\na 1\n".utf8), format: .prometheusText)
+        var p = TextExpositionParser(
+            bytes: Array("# TYPE a gauge\n# TYPE b untyped\na 1\n".utf8), format: .prometheusText)
         while try p.next() != nil {}
         #expect(p.types == ["a": .gauge, "b": .untyped])
     }
@@ -110,12 +118,15 @@ func parseError(_ text: String, _ format: TextExpositionFormat) -> String? {
     }
 
     @Test func lineLengthIsBounded() {
-        var p = TextExpositionParser(bytes: Array("a 1\nlong_name_here 2\n".utf8), format: .prometheusText, maxLineLength: 10)
+        var p = TextExpositionParser(
+            bytes: Array("a 1\nlong_name_here 2\n".utf8), format: .prometheusText, maxLineLength: 10)
         #expect(throws: TextExpositionError(line: 2, "line longer than 10 bytes")) { while try p.next() != nil {} }
     }
 
     @Test func contentTypeNegotiation() {
-        #expect(TextExpositionFormat(contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8") == .openMetrics)
+        #expect(
+            TextExpositionFormat(contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8")
+                == .openMetrics)
         #expect(TextExpositionFormat(contentType: "text/plain; version=0.0.4") == .prometheusText)
         #expect(TextExpositionFormat(contentType: nil) == .prometheusText)
     }

@@ -36,7 +36,8 @@ import Yams
 
     @Test func groupLabelsMayOverrideJob() throws {
         let builder = try TargetBuilder(job: ScrapeConfiguration(jobName: "node"))
-        let t = builder.targets(of: StaticConfiguration(targets: ["h:1"], labels: ["job": "custom", "__metrics_path__": "/m"]))
+        let t = builder.targets(
+            of: StaticConfiguration(targets: ["h:1"], labels: ["job": "custom", "__metrics_path__": "/m"]))
         #expect(t.first?.labels["job"] == "custom")
         #expect(t.first?.url == "http://h:1/m")
     }
@@ -54,7 +55,8 @@ import Yams
         let yaml = dir.appendingPathComponent("b.yml")
         try Data(#"[{"targets": ["h1:1"], "labels": {"team": "x"}}]"#.utf8).write(to: json)
         try Data("- targets: [h2:2]\n".utf8).write(to: yaml)
-        var reader = FileSDReader(config: FileSDConfiguration(files: [dir.path + "/*.json", yaml.path]), decodeYAML: Self.yaml)
+        var reader = FileSDReader(
+            config: FileSDConfiguration(files: [dir.path + "/*.json", yaml.path]), decodeYAML: Self.yaml)
         var changed = false
         changed = reader.refresh()
         #expect(changed)

@@ -73,7 +73,10 @@ func withExpositionServer(_ body: (_ port: Int, _ page: ExpositionPage) async th
 
 /// Gzips bytes with the system `gzip`; nil when it is not installed.
 func gzip(_ bytes: [UInt8]) throws -> [UInt8]? {
-    guard FileManager.default.isExecutableFile(atPath: "/bin/gzip") || FileManager.default.isExecutableFile(atPath: "/usr/bin/gzip") else {
+    guard
+        FileManager.default.isExecutableFile(atPath: "/bin/gzip")
+            || FileManager.default.isExecutableFile(atPath: "/usr/bin/gzip")
+    else {
         return nil
     }
     let dir = try temporaryDirectory()

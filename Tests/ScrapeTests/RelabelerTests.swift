@@ -13,7 +13,8 @@ import Testing
 
     @Test func replaceWithGroupsAndTemplatedTarget() throws {
         let out = try run([
-            RelabelConfiguration(sourceLabels: ["a", "b"], targetLabel: "ab", regex: "f(.*);(?<second>.*)", replacement: "${1}-$second"),
+            RelabelConfiguration(
+                sourceLabels: ["a", "b"], targetLabel: "ab", regex: "f(.*);(?<second>.*)", replacement: "${1}-$second"),
             RelabelConfiguration(sourceLabels: ["c"], targetLabel: "x_$1", regex: "(b)az"),
         ])
         #expect(out?["ab"] == "oo-bar")
@@ -22,9 +23,12 @@ import Testing
 
     @Test func replaceIsAnchored() throws {
         // "oo" occurs inside "foo" but the anchored regex does not match the whole value.
-        let out = try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "d", regex: "oo", replacement: "hit")])
+        let out = try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "d", regex: "oo", replacement: "hit")]
+        )
         #expect(out?.get("d") == nil)
-        let alternation = try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "d", regex: "f|foo", replacement: "hit")])
+        let alternation = try run([
+            RelabelConfiguration(sourceLabels: ["a"], targetLabel: "d", regex: "f|foo", replacement: "hit")
+        ])
         #expect(alternation?["d"] == "hit")
     }
 
@@ -35,7 +39,9 @@ import Testing
 
     @Test func goExpandQuirks() throws {
         // `$1x` names a group "1x", which does not exist, so it expands to nothing; `$$` is a dollar.
-        let out = try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "d", regex: "(f)oo", replacement: "$1x|$$|${1}x|$")])
+        let out = try run([
+            RelabelConfiguration(sourceLabels: ["a"], targetLabel: "d", regex: "(f)oo", replacement: "$1x|$$|${1}x|$")
+        ])
         #expect(out?["d"] == "|$|fx|$")
     }
 
@@ -50,32 +56,56 @@ import Testing
 
     @Test func keepEqualAndDropEqual() throws {
         let labels: Labels = ["a": "1", "b": "1", "c": "2"]
-        #expect(try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "b", action: .keepequal)], labels) == labels)
-        #expect(try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "c", action: .keepequal)], labels) == nil)
-        #expect(try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "b", action: .dropequal)], labels) == nil)
-        #expect(try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "c", action: .dropequal)], labels) == labels)
+        #expect(
+            try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "b", action: .keepequal)], labels) == labels
+        )
+        #expect(
+            try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "c", action: .keepequal)], labels) == nil)
+        #expect(
+            try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "b", action: .dropequal)], labels) == nil)
+        #expect(
+            try run([RelabelConfiguration(sourceLabels: ["a"], targetLabel: "c", action: .dropequal)], labels) == labels
+        )
     }
 
-    @Test("hashmod matches Prometheus (MD5, last 8 bytes big-endian)", arguments: [
-        ("baz", UInt64(1000), "976"), ("foo", 1000, "696"), ("foo;bar", 10, "0"),
-    ])
+    @Test(
+        "hashmod matches Prometheus (MD5, last 8 bytes big-endian)",
+        arguments: [
+            ("baz", UInt64(1000), "976"), ("foo", 1000, "696"), ("foo;bar", 10, "0"),
+        ])
     func hashmod(value: String, modulus: UInt64, expected: String) throws {
         let parts = value.split(separator: ";").map(String.init)
         var labels = Labels()
         for (i, p) in parts.enumerated() { labels = labels.setting("s\(i)", to: p) }
-        let out = try run([RelabelConfiguration(sourceLabels: parts.indices.map { "s\($0)" }, targetLabel: "h", modulus: modulus, action: .hashmod)], labels)
+        let out = try run(
+            [
+                RelabelConfiguration(
+                    sourceLabels: parts.indices.map { "s\($0)" }, targetLabel: "h", modulus: modulus, action: .hashmod)
+            ], labels)
         #expect(out?["h"] == expected)
     }
 
     @Test func labelmap() throws {
-        let labels: Labels = ["__meta_kubernetes_pod_label_app": "web", "__meta_kubernetes_pod_label_tier": "fe", "x": "y"]
+        let labels: Labels = [
+            "__meta_kubernetes_pod_label_app": "web", "__meta_kubernetes_pod_label_tier": "fe", "x": "y",
+        ]
         let out = try run([RelabelConfiguration(regex: "__meta_kubernetes_pod_label_(.+)", action: .labelmap)], labels)
-        #expect(out == ["__meta_kubernetes_pod_label_app": "web", "__meta_kubernetes_pod_label_tier": "fe", "app": "web", "tier": "fe", "x": "y"])
+        #expect(
+            out == [
+                "__meta_kubernetes_pod_label_app": "web", "__meta_kubernetes_pod_label_tier": "fe", "app": "web",
+                "tier": "fe", "x": "y",
+            ])
     }
 
     @Test func labeldropAndLabelkeep() throws {
-        #expect(try run([RelabelConfiguration(regex: "[ab]", action: .labeldrop)]) == ["__name__": "http_requests_total", "c": "baz", "Mixed": "AbC"])
-        #expect(try run([RelabelConfiguration(regex: "__name__|a", action: .labelkeep)]) == ["__name__": "http_requests_total", "a": "foo"])
+        #expect(
+            try run([RelabelConfiguration(regex: "[ab]", action: .labeldrop)]) == [
+                "__name__": "http_requests_total", "c": "baz", "Mixed": "AbC",
+            ])
+        #expect(
+            try run([RelabelConfiguration(regex: "__name__|a", action: .labelkeep)]) == [
+                "__name__": "http_requests_total", "a": "foo",
+            ])
         // Anchored: "a" does not match "Mixed" even though "Mixed" contains no a, and "b" must be whole.
         #expect(try run([RelabelConfiguration(regex: "M", action: .labeldrop)]) == input)
     }
@@ -102,14 +132,28 @@ import Testing
         #expect(out == ["a": "a\nb"])
     }
 
-    @Test("invalid combinations are rejected", arguments: [
-        (RelabelConfiguration(action: .hashmod), "relabel_configs[0].target_label: required for action hashmod"),
-        (RelabelConfiguration(targetLabel: "x", action: .hashmod), "relabel_configs[0].modulus: required and non-zero for action hashmod"),
-        (RelabelConfiguration(sourceLabels: ["a"], action: .labeldrop), "relabel_configs[0]: action labeldrop takes only regex"),
-        (RelabelConfiguration(targetLabel: "x", regex: "a", action: .keepequal), "relabel_configs[0]: action keepequal takes only source_labels and target_label"),
-        (RelabelConfiguration(targetLabel: "1x"), "relabel_configs[0].target_label: invalid label name \"1x\""),
-        (RelabelConfiguration(targetLabel: "x", regex: "(unclosed"), "relabel_configs[0].regex: invalid regular expression \"(unclosed\""),
-    ])
+    @Test(
+        "invalid combinations are rejected",
+        arguments: [
+            (RelabelConfiguration(action: .hashmod), "relabel_configs[0].target_label: required for action hashmod"),
+            (
+                RelabelConfiguration(targetLabel: "x", action: .hashmod),
+                "relabel_configs[0].modulus: required and non-zero for action hashmod"
+            ),
+            (
+                RelabelConfiguration(sourceLabels: ["a"], action: .labeldrop),
+                "relabel_configs[0]: action labeldrop takes only regex"
+            ),
+            (
+                RelabelConfiguration(targetLabel: "x", regex: "a", action: .keepequal),
+                "relabel_configs[0]: action keepequal takes only source_labels and target_label"
+            ),
+            (RelabelConfiguration(targetLabel: "1x"), "relabel_configs[0].target_label: invalid label name \"1x\""),
+            (
+                RelabelConfiguration(targetLabel: "x", regex: "(unclosed"),
+                "relabel_configs[0].regex: invalid regular expression \"(unclosed\""
+            ),
+        ])
     func invalid(config: RelabelConfiguration, message: String) {
         do { try config.validate(path: "relabel_configs[0]") } catch { #expect("\(error)" == message) }
     }

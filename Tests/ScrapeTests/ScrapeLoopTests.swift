@@ -90,8 +90,12 @@ import Testing
             await loop.scrapeOnce(at: Timestamp(ms: 1000))
             await loop.markStale(at: Timestamp(ms: 1500))
             let stale = storage.at(1500)
-            #expect(Set(stale.keys) == [series("a"), series("up"), series("scrape_duration_seconds"),
-                series("scrape_samples_scraped"), series("scrape_samples_post_metric_relabeling"), series("scrape_series_added")])
+            #expect(
+                Set(stale.keys) == [
+                    series("a"), series("up"), series("scrape_duration_seconds"),
+                    series("scrape_samples_scraped"), series("scrape_samples_post_metric_relabeling"),
+                    series("scrape_series_added"),
+                ])
             #expect(stale.values.allSatisfy(StaleNaN.isStale))
         }
     }
@@ -115,7 +119,9 @@ import Testing
         try await withLoop(job: job) { loop, page, _ in
             page.set("a{toolongname=\"x\"} 1\n")
             let status = await loop.scrapeOnce(at: Timestamp(ms: 1000))
-            #expect(status.lastError == "label_name_length_limit exceeded (metric: a, label name: toolongname, length: 11, limit: 8)")
+            #expect(
+                status.lastError
+                    == "label_name_length_limit exceeded (metric: a, label name: toolongname, length: 11, limit: 8)")
         }
     }
 
@@ -131,7 +137,8 @@ import Testing
         try await withLoop(job: job) { loop, page, storage in
             page.set("a{job=\"exported\"} 1 500\n")
             await loop.scrapeOnce(at: Timestamp(ms: 1000))
-            #expect(storage.samples(series("a").setting("job", to: "exported")) == [Sample(t: Timestamp(ms: 1000), v: 1)])
+            #expect(
+                storage.samples(series("a").setting("job", to: "exported")) == [Sample(t: Timestamp(ms: 1000), v: 1)])
         }
     }
 
@@ -143,13 +150,16 @@ import Testing
             await loop.scrapeOnce(at: Timestamp(ms: 1000))
             let at = storage.at(1000)
             #expect(at[series("go_goroutines")] == nil && at[series("keep_me")] == 1)
-            #expect(at[series("scrape_samples_scraped")] == 2 && at[series("scrape_samples_post_metric_relabeling")] == 1)
+            #expect(
+                at[series("scrape_samples_scraped")] == 2 && at[series("scrape_samples_post_metric_relabeling")] == 1)
         }
     }
 
     @Test func openMetricsByContentType() async throws {
         try await withLoop { loop, page, storage in
-            page.set("# TYPE c counter\nc_total 3 1.5\nc_created 1\n# EOF\n", contentType: "application/openmetrics-text; version=1.0.0")
+            page.set(
+                "# TYPE c counter\nc_total 3 1.5\nc_created 1\n# EOF\n",
+                contentType: "application/openmetrics-text; version=1.0.0")
             await loop.scrapeOnce(at: Timestamp(ms: 2000))
             #expect(storage.samples(series("c_total")) == [Sample(t: Timestamp(ms: 1500), v: 3)])
             #expect(storage.samples(series("c_created")).isEmpty)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import PromModel
@@ -23,7 +24,8 @@ import Testing
     }
 
     @Test func scrapesReloadsAndMarksRemovedTargetsStale() async throws {
-        let config = try decodeConfig("""
+        let config = try decodeConfig(
+            """
             global: {scrape_interval: 1s}
             scrape_configs:
               - job_name: a
@@ -35,7 +37,8 @@ import Testing
         options.discoveryInterval = .milliseconds(100)
         options.fetcher = StubFetcher()
         let storage = MemoryAppendable()
-        let manager = try ScrapeManager(configuration: config, appendable: storage, options: options, logger: Logger(label: "test"))
+        let manager = try ScrapeManager(
+            configuration: config, appendable: storage, options: options, logger: Logger(label: "test"))
         let upB: Labels = ["__name__": "up", "job": "b", "instance": "h:2"]
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await manager.run() }
@@ -43,12 +46,14 @@ import Testing
             let targets = await manager.targets()
             #expect(targets.keys.sorted() == ["a", "b"])
 
-            try manager.apply(try decodeConfig("""
-                global: {scrape_interval: 1s}
-                scrape_configs:
-                  - job_name: a
-                    static_configs: [{targets: ["h:1"]}]
-                """))
+            try manager.apply(
+                try decodeConfig(
+                    """
+                    global: {scrape_interval: 1s}
+                    scrape_configs:
+                      - job_name: a
+                        static_configs: [{targets: ["h:1"]}]
+                    """))
             #expect(try await eventually { storage.samples(upB).last.map { StaleNaN.isStale($0.v) } == true })
             #expect(await manager.targets().keys.sorted() == ["a"])
             group.cancelAll()
@@ -56,7 +61,8 @@ import Testing
     }
 
     @Test func invalidReloadKeepsRunningConfiguration() throws {
-        let manager = try ScrapeManager(configuration: PrometheusConfiguration(), appendable: MemoryAppendable(), logger: Logger(label: "test"))
+        let manager = try ScrapeManager(
+            configuration: PrometheusConfiguration(), appendable: MemoryAppendable(), logger: Logger(label: "test"))
         var bad = PrometheusConfiguration()
         bad.scrapeConfigs = [ScrapeConfiguration(jobName: "")]
         #expect(throws: ConfigError(path: "scrape_configs[0].job_name", "must not be empty")) { try manager.apply(bad) }
@@ -75,7 +81,10 @@ import Testing
         let port = Int.random(in: 20_000..<40_000)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.cpu", "--collector.meminfo", "--collector.loadavg"]
+        process.arguments = [
+            "--web.listen-address=127.0.0.1:\(port)", "--collector.disable-defaults", "--collector.cpu",
+            "--collector.meminfo", "--collector.loadavg",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -90,7 +99,8 @@ import Testing
         let target = try #require(try TargetBuilder(job: job).targets(of: job.staticConfigs[0]).first)
         let storage = MemoryAppendable()
         try await HTTPTargetFetcherHarness.run { fetcher in
-            let loop = ScrapeLoop(target: target, settings: try ScrapeSettings(job), appendable: storage, fetcher: fetcher)
+            let loop = ScrapeLoop(
+                target: target, settings: try ScrapeSettings(job), appendable: storage, fetcher: fetcher)
             var status = await loop.scrapeOnce(at: Timestamp(ms: 1_000))
             // The exporter needs a moment to bind its port.
             for i in 0..<100 where status.health != .up {
@@ -109,11 +119,11 @@ import Testing
     }
 }
 
-import AsyncHTTPClient
-
 enum HTTPTargetFetcherHarness {
     static func run(_ body: (HTTPTargetFetcher) async throws -> Void) async throws {
-        try await HTTPClient.withHTTPClient(configuration: HTTPTargetFetcher.clientConfiguration(bodySizeLimit: 64 << 20)) {
+        try await HTTPClient.withHTTPClient(
+            configuration: HTTPTargetFetcher.clientConfiguration(bodySizeLimit: 64 << 20)
+        ) {
             try await body(HTTPTargetFetcher(client: $0))
         }
     }
