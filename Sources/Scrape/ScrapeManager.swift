@@ -1,0 +1,156 @@
+import AsyncHTTPClient
+import Foundation
+public import Logging
+public import PromModel
+public import ServiceLifecycle
+public import StorageAPI
+import Synchronization
+
+/// Options of the ``ScrapeManager`` that do not come from prometheus.yml.
+public struct ScrapeManagerOptions: Sendable {
+    /// How often static and file_sd targets are re-checked (file modification times are polled).
+    public var discoveryInterval: Duration = .seconds(5)
+    /// Decodes YAML file_sd files; without it only `.json` files can be read.
+    public var yamlTargetGroupDecoder: TargetGroupDecoder?
+    /// The wall clock, in milliseconds since the epoch: the timestamp of every scrape.
+    public var now: @Sendable () -> Timestamp = {
+        Timestamp(ms: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+    /// Mixed into each target's start offset, so two servers scraping a target do not align.
+    public var jitterSeed: UInt64 = 0
+    /// Replaces HTTP fetching (tests); nil uses ``HTTPTargetFetcher``.
+    public var fetcher: (any TargetFetcher)?
+
+    public init() {}
+}
+
+/// Runs the scrape side of `hearth server`: one pool per `scrape_configs` job, one loop per
+/// target, appending into an `Appendable`.
+///
+/// ```swift
+/// let scrape = try ScrapeManager(configuration: config, appendable: db, logger: logger)
+/// // in the ServiceGroup: services: [scrape, ...]; on SIGHUP or /-/reload:
+/// try scrape.apply(newConfig)
+/// ```
+public final class ScrapeManager: Service, Sendable {
+    private struct State {
+        var configuration: PrometheusConfiguration
+        var pools: [String: ScrapePool] = [:]
+        var dirty = true
+        var wake: StopSignal?
+    }
+
+    private let appendable: any Appendable
+    private let options: ScrapeManagerOptions
+    private let logger: Logger
+    // Guards all pools and the configuration; held only for bookkeeping, never across an await.
+    private let state: Mutex<State>
+
+    /// - Throws: ``ConfigError`` when the configuration does not validate.
+    public init(
+        configuration: PrometheusConfiguration, appendable: any Appendable, options: ScrapeManagerOptions = .init(),
+        logger: Logger
+    ) throws {
+        try Self.checkSupported(configuration)
+        self.appendable = appendable
+        self.options = options
+        self.logger = logger
+        state = Mutex(State(configuration: configuration))
+    }
+
+    /// Replaces the configuration (reload). Jobs whose configuration is unchanged keep their loops;
+    /// changed jobs restart theirs; removed jobs stop and their series go stale.
+    /// - Throws: ``ConfigError``; the running configuration stays in place.
+    public func apply(_ configuration: PrometheusConfiguration) throws {
+        try Self.checkSupported(configuration)
+        let wake = state.withLock { s -> StopSignal? in
+            s.configuration = configuration
+            s.dirty = true
+            return s.wake
+        }
+        wake?.stop()
+    }
+
+    /// Validates, compiles every job, and refuses settings the scraper cannot honour yet rather than
+    /// silently ignoring them.
+    static func checkSupported(_ configuration: PrometheusConfiguration) throws {
+        try configuration.validate()
+        for (i, job) in configuration.scrapeConfigs.enumerated() {
+            _ = try ScrapeSettings(job)
+            // TODO(scrape): per-job TLS and proxies need one HTTP client per job (#6).
+            if job.httpClient.tlsConfig != ClientTLSConfiguration() {
+                throw ConfigError(path: "scrape_configs[\(i)].tls_config", "not supported by the scraper yet")
+            }
+            if job.httpClient.proxyURL != nil {
+                throw ConfigError(path: "scrape_configs[\(i)].proxy_url", "not supported by the scraper yet")
+            }
+        }
+    }
+
+    /// The status of every active target, by job.
+    public func targets() async -> [String: [TargetStatus]] {
+        let loops = state.withLock { s in s.pools.mapValues { Array($0.loops.values) } }
+        var out: [String: [TargetStatus]] = [:]
+        for (job, list) in loops {
+            var statuses: [TargetStatus] = []
+            for loop in list { statuses.append(loop.status) }
+            out[job] = statuses.sorted { $0.target.url < $1.target.url }
+        }
+        return out
+    }
+
+    /// Scrapes until cancelled or graceful shutdown. Loops stopped by shutdown write no staleness
+    /// markers, so a restarted server continues the series.
+    public func run() async throws {
+        try await HTTPClient.withHTTPClient(
+            configuration: HTTPTargetFetcher.clientConfiguration(bodySizeLimit: 256 << 20)
+        ) { client in
+            let fetcher = options.fetcher ?? HTTPTargetFetcher(client: client)
+            await cancelWhenGracefulShutdown {
+                await withDiscardingTaskGroup { group in
+                    while !Task.isCancelled {
+                        for loop in self.sync(fetcher: fetcher) {
+                            group.addTask {
+                                await loop.run(
+                                    clock: ContinuousClock(), now: self.options.now, seed: self.options.jitterSeed)
+                            }
+                        }
+                        let wake = StopSignal()
+                        self.state.withLock { $0.wake = wake }
+                        let deadline = ContinuousClock.now.advanced(by: self.options.discoveryInterval)
+                        _ = await wake.sleep(until: deadline, clock: ContinuousClock())
+                    }
+                    group.cancelAll()
+                }
+            }
+        }
+    }
+
+    /// Applies a pending configuration and re-discovers targets.
+    /// - Returns: loops to start.
+    func sync(fetcher: any TargetFetcher) -> [ScrapeLoop] {
+        state.withLock { s in
+            if s.dirty {
+                s.dirty = false
+                let wanted = Dictionary(
+                    s.configuration.scrapeConfigs.map { ($0.jobName, $0) }, uniquingKeysWith: { a, _ in a })
+                for (name, pool) in s.pools where wanted[name] != pool.config {
+                    s.pools[name]?.stopAll(markStale: wanted[name] == nil)
+                    s.pools[name] = nil
+                }
+                for (name, job) in wanted where s.pools[name] == nil {
+                    do { s.pools[name] = try ScrapePool(config: job, decodeYAML: options.yamlTargetGroupDecoder) } catch
+                    {
+                        logger.debug("cannot start scrape pool", metadata: ["job": "\(name)", "error": "\(error)"])
+                    }
+                }
+            }
+            var started: [ScrapeLoop] = []
+            for name in s.pools.keys.sorted() {
+                let targets = s.pools[name]!.discover()
+                started += s.pools[name]!.sync(targets, appendable: appendable, fetcher: fetcher)
+            }
+            return started
+        }
+    }
+}
