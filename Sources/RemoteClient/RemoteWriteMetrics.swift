@@ -1,0 +1,100 @@
+import Metrics
+import Synchronization
+
+/// A point-in-time copy of a queue manager's counters.
+public struct RemoteWriteStats: Sendable, Equatable {
+    /// Samples acknowledged by the endpoint.
+    public var samplesSent = 0
+    /// Samples dropped after a non-retryable response (4xx other than 413/415, or 429 without retries).
+    public var samplesFailed = 0
+    /// Sample sends retried (each retry counts the batch's samples once).
+    public var samplesRetried = 0
+    /// Samples dropped before sending: relabeled away, or with no known series.
+    public var samplesDropped = 0
+    /// Samples read from the WAL.
+    public var samplesIn = 0
+    /// HTTP requests that got a response, by outcome.
+    public var requests = 0
+    /// Batches split after HTTP 413.
+    public var splits = 0
+    /// Whether the sender fell back from remote write 2.0 to 1.0.
+    public var downgradedToV1 = false
+    /// WAL segments skipped because they were gone or corrupt.
+    public var segmentsLost = 0
+    /// Shards currently running.
+    public var shards = 0
+    /// Highest sample timestamp read from the WAL, in milliseconds.
+    public var highestTimestampMs: Int64 = 0
+    /// Highest sample timestamp acknowledged by the endpoint, in milliseconds.
+    public var highestSentTimestampMs: Int64 = 0
+
+    public init() {}
+}
+
+/// Counters of one remote-write destination, mirrored to swift-metrics with Prometheus' names
+/// (`prometheus_remote_storage_*`, labelled with `remote_name` and `url`).
+final class RemoteWriteMetrics: Sendable {
+    private let stats = Mutex(RemoteWriteStats())
+    private let sent, failed, retried, dropped, samplesIn: Counter
+    private let highest, highestSent, shards: Gauge
+
+    init(name: String, url: String) {
+        let d = [("remote_name", name), ("url", url)]
+        sent = Counter(label: "prometheus_remote_storage_samples_total", dimensions: d)
+        failed = Counter(label: "prometheus_remote_storage_samples_failed_total", dimensions: d)
+        retried = Counter(label: "prometheus_remote_storage_samples_retried_total", dimensions: d)
+        dropped = Counter(label: "prometheus_remote_storage_samples_dropped_total", dimensions: d)
+        samplesIn = Counter(label: "prometheus_remote_storage_samples_in_total", dimensions: d)
+        highest = Gauge(label: "prometheus_remote_storage_highest_timestamp_in_seconds", dimensions: d)
+        highestSent = Gauge(label: "prometheus_remote_storage_queue_highest_sent_timestamp_seconds", dimensions: d)
+        shards = Gauge(label: "prometheus_remote_storage_shards", dimensions: d)
+    }
+
+    var snapshot: RemoteWriteStats { stats.withLock { $0 } }
+
+    func read(samples n: Int, highestMs: Int64?) {
+        samplesIn.increment(by: n)
+        let h = stats.withLock { s -> Int64 in
+            s.samplesIn += n
+            if let highestMs, highestMs > s.highestTimestampMs { s.highestTimestampMs = highestMs }
+            return s.highestTimestampMs
+        }
+        highest.record(Double(h) / 1000)
+    }
+
+    func sent(_ n: Int, highestMs: Int64) {
+        sent.increment(by: n)
+        let h = stats.withLock { s -> Int64 in
+            s.samplesSent += n
+            s.requests += 1
+            s.highestSentTimestampMs = max(s.highestSentTimestampMs, highestMs)
+            return s.highestSentTimestampMs
+        }
+        highestSent.record(Double(h) / 1000)
+    }
+
+    func failed(_ n: Int) {
+        failed.increment(by: n)
+        stats.withLock { $0.samplesFailed += n; $0.requests += 1 }
+    }
+
+    func retried(_ n: Int) {
+        retried.increment(by: n)
+        stats.withLock { $0.samplesRetried += n }
+    }
+
+    func dropped(_ n: Int) {
+        guard n > 0 else { return }
+        dropped.increment(by: n)
+        stats.withLock { $0.samplesDropped += n }
+    }
+
+    func split() { stats.withLock { $0.splits += 1; $0.requests += 1 } }
+    func downgraded() { stats.withLock { $0.downgradedToV1 = true; $0.requests += 1 } }
+    func segmentsLost(_ n: Int) { stats.withLock { $0.segmentsLost = n } }
+
+    func shards(_ n: Int) {
+        shards.record(n)
+        stats.withLock { $0.shards = n }
+    }
+}
