@@ -1,3 +1,4 @@
+import Logging
 import PromModel
 
 /// Moves samples from the WAL watcher into the shards and tracks which WAL position is fully
@@ -110,9 +111,8 @@ struct FeedLoop {
         return true
     }
 
-    /// A new shard count when the send rate no longer matches the incoming rate, checked once per
-    /// reshard interval: shards needed = (incoming rate + backlog to drain per interval) × seconds per
-    /// sample sent, changed only past 30% and never while sends are being retried.
+    /// A new shard count per ``ReshardPolicy``, checked once per reshard interval and never while
+    /// sends are being retried.
     private mutating func desiredShards() -> Int? {
         let now = manager.clock.elapsed()
         let interval = now - lastReshard
@@ -125,15 +125,12 @@ struct FeedLoop {
             lastSamplesIn = stats.samplesIn
         }
         guard stats.samplesRetried == lastRetried, timing.samples > 0 else { return nil }
-        let backlog = Double(queues.reduce(0) { $0 + $1.count })
-        let seconds = interval.seconds
-        let incoming = Double(stats.samplesIn - lastSamplesIn) / seconds + backlog / seconds
-        let perSample = timing.seconds / Double(timing.samples)
+        let backlog = queues.reduce(0) { $0 + $1.count }
         let q = manager.configuration.queueConfig
-        let desired = min(q.maxShards, max(q.minShards, Int((incoming * perSample * 1.2).rounded(.up))))
-        let current = queues.count
-        guard desired != current, abs(Double(desired - current)) / Double(current) > 0.3 else { return nil }
-        return desired
+        return ReshardPolicy.desiredShards(
+            current: queues.count, minShards: q.minShards, maxShards: q.maxShards,
+            samplesIn: stats.samplesIn - lastSamplesIn, backlog: backlog, interval: interval,
+            sendSeconds: timing.seconds, samplesSent: timing.samples)
     }
 }
 
@@ -142,4 +139,23 @@ struct ReadStep: Sendable {
     var records: [ResolvedSamples]
     var cursor: WALPosition
     var segmentsLost: Int
+}
+
+/// How many shards keep up with the incoming samples; pure, so the rule is testable on its own.
+enum ReshardPolicy {
+    /// Shards needed = (incoming samples/s + backlog drained over one interval) × send seconds per
+    /// sample × 1.2 headroom, clamped to `[minShards, maxShards]`.
+    /// - Returns: the new count, or nil when it is within 30% of `current` or there is no data.
+    static func desiredShards(
+        current: Int, minShards: Int, maxShards: Int, samplesIn: Int, backlog: Int, interval: Duration,
+        sendSeconds: Double, samplesSent: Int
+    ) -> Int? {
+        let seconds = interval.seconds
+        guard samplesSent > 0, seconds > 0, current > 0 else { return nil }
+        let incoming = Double(samplesIn + backlog) / seconds
+        let perSample = sendSeconds / Double(samplesSent)
+        let desired = min(maxShards, max(minShards, Int((incoming * perSample * 1.2).rounded(.up))))
+        guard desired != current, abs(Double(desired - current)) / Double(current) > 0.3 else { return nil }
+        return desired
+    }
 }

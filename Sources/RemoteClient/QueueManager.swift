@@ -59,21 +59,23 @@ public final class QueueManager: Service, Sendable {
     ) throws where C: Sendable, C.Instant: Sendable {
         try configuration.validate()
         self.configuration = configuration
-        self.walDirectory = dataDirectory + "/wal"
+        let walDirectory = dataDirectory + "/wal"
+        self.walDirectory = walDirectory
         let state = stateDirectory ?? dataDirectory + "/remote_write/" + configuration.effectiveName
         self.stateDirectory = state
         self.options = options
         self.externalLabels = externalLabels
         self.relabel = relabel
         self.threadPool = threadPool
-        self.clock = QueueClock(clock)
+        let queueClock = QueueClock(clock)
+        self.clock = queueClock
         var logger = logger
         logger[metadataKey: "remote_name"] = "\(configuration.effectiveName)"
         self.logger = logger
         let metrics = RemoteWriteMetrics(name: configuration.effectiveName, url: configuration.url)
         self.metrics = metrics
         self.sender = try RemoteWriteSender(
-            client: httpClient, config: configuration, metrics: metrics, clock: self.clock, logger: logger)
+            client: httpClient, config: configuration, metrics: metrics, clock: queueClock, logger: logger)
         self.positions = PositionStore(stateDirectory: state)
         self.retention = SegmentRetention(
             walDirectory: walDirectory, stateDirectory: state, budgetBytes: configuration.walBudgetBytes)
@@ -93,7 +95,12 @@ public final class QueueManager: Service, Sendable {
         try await threadPool.runIfActive(body)
     }
 
+    /// Runs until cancelled or graceful shutdown, then saves the acknowledged position.
     public func run() async throws {
+        try await cancelWhenGracefulShutdown { try await self.runUntilCancelled() }
+    }
+
+    private func runUntilCancelled() async throws {
         let state = stateDirectory, store = positions
         let saved = try await io { () throws -> WALPosition? in
             try PosixFile.makeDirectories(state)
@@ -110,7 +117,11 @@ public final class QueueManager: Service, Sendable {
         logger.debug("remote write starts", metadata: ["position": "\(start)", "saved": "\(saved.map { "\($0)" } ?? "none")"])
         var loop = FeedLoop(manager: self, watcher: box, position: start)
         do {
-            try await loop.run()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.keepSegments() }
+                try await loop.run()
+                group.cancelAll()
+            }
         } catch is CancellationError {
         } catch {
             try? await saveCommitted(force: true, loop: &loop)
@@ -119,7 +130,8 @@ public final class QueueManager: Service, Sendable {
         try await saveCommitted(force: true, loop: &loop)
     }
 
-    /// Writes the acknowledged position when it moved and enough time passed, and releases segments.
+    /// Writes the acknowledged position when it moved and enough time passed; ``keepSegments()`` then
+    /// releases the segments before it.
     func saveCommitted(force: Bool, loop: inout FeedLoop) async throws {
         let position = loop.committable()
         let previous = committed.withLock { $0 }
@@ -127,13 +139,25 @@ public final class QueueManager: Service, Sendable {
         guard position != previous || force else { return }
         guard force || now - loop.lastSave >= options.positionSaveInterval else { return }
         loop.lastSave = now
-        let store = positions, retention = retention
-        let lost = try await io { () throws -> Int in
-            try store.save(position)
-            return try retention.update(keepingFrom: position.segment).count
-        }
+        let store = positions
+        try await io { try store.save(position) }
         committed.withLock { $0 = position }
-        if lost > 0 { logger.debug("remote write disk budget exceeded", metadata: ["segments": "\(lost)"]) }
+    }
+
+    /// Links new WAL segments at or after the acknowledged position every poll interval, also while
+    /// the WAL reader is blocked on full queues during an outage, so TSDB truncation cannot take them.
+    func keepSegments() async throws {
+        let retention = retention
+        while true {
+            let first = committed.withLock { $0?.segment } ?? 0
+            do {
+                let lost = try await io { try retention.update(keepingFrom: first) }
+                if !lost.isEmpty { logger.debug("remote write disk budget exceeded", metadata: ["segments": "\(lost)"]) }
+            } catch {
+                logger.debug("remote write cannot retain WAL segments", metadata: ["error": "\(error)"])
+            }
+            try await clock.sleep(options.pollInterval)
+        }
     }
 
     /// One shard: waits for samples, fills a batch until `max_samples_per_send` or the deadline, sends.

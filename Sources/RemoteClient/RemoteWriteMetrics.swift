@@ -35,57 +35,57 @@ public struct RemoteWriteStats: Sendable, Equatable {
 /// (`prometheus_remote_storage_*`, labelled with `remote_name` and `url`).
 final class RemoteWriteMetrics: Sendable {
     private let stats = Mutex(RemoteWriteStats())
-    private let sent, failed, retried, dropped, samplesIn: Counter
-    private let highest, highestSent, shards: Gauge
+    private let sentCounter, failedCounter, retriedCounter, droppedCounter, inCounter: Counter
+    private let highestGauge, highestSentGauge, shardsGauge: Gauge
 
     init(name: String, url: String) {
         let d = [("remote_name", name), ("url", url)]
-        sent = Counter(label: "prometheus_remote_storage_samples_total", dimensions: d)
-        failed = Counter(label: "prometheus_remote_storage_samples_failed_total", dimensions: d)
-        retried = Counter(label: "prometheus_remote_storage_samples_retried_total", dimensions: d)
-        dropped = Counter(label: "prometheus_remote_storage_samples_dropped_total", dimensions: d)
-        samplesIn = Counter(label: "prometheus_remote_storage_samples_in_total", dimensions: d)
-        highest = Gauge(label: "prometheus_remote_storage_highest_timestamp_in_seconds", dimensions: d)
-        highestSent = Gauge(label: "prometheus_remote_storage_queue_highest_sent_timestamp_seconds", dimensions: d)
-        shards = Gauge(label: "prometheus_remote_storage_shards", dimensions: d)
+        sentCounter = Counter(label: "prometheus_remote_storage_samples_total", dimensions: d)
+        failedCounter = Counter(label: "prometheus_remote_storage_samples_failed_total", dimensions: d)
+        retriedCounter = Counter(label: "prometheus_remote_storage_samples_retried_total", dimensions: d)
+        droppedCounter = Counter(label: "prometheus_remote_storage_samples_dropped_total", dimensions: d)
+        inCounter = Counter(label: "prometheus_remote_storage_samples_in_total", dimensions: d)
+        highestGauge = Gauge(label: "prometheus_remote_storage_highest_timestamp_in_seconds", dimensions: d)
+        highestSentGauge = Gauge(label: "prometheus_remote_storage_queue_highest_sent_timestamp_seconds", dimensions: d)
+        shardsGauge = Gauge(label: "prometheus_remote_storage_shards", dimensions: d)
     }
 
     var snapshot: RemoteWriteStats { stats.withLock { $0 } }
 
     func read(samples n: Int, highestMs: Int64?) {
-        samplesIn.increment(by: n)
+        inCounter.increment(by: n)
         let h = stats.withLock { s -> Int64 in
             s.samplesIn += n
             if let highestMs, highestMs > s.highestTimestampMs { s.highestTimestampMs = highestMs }
             return s.highestTimestampMs
         }
-        highest.record(Double(h) / 1000)
+        highestGauge.record(Double(h) / 1000)
     }
 
     func sent(_ n: Int, highestMs: Int64) {
-        sent.increment(by: n)
+        sentCounter.increment(by: n)
         let h = stats.withLock { s -> Int64 in
             s.samplesSent += n
             s.requests += 1
             s.highestSentTimestampMs = max(s.highestSentTimestampMs, highestMs)
             return s.highestSentTimestampMs
         }
-        highestSent.record(Double(h) / 1000)
+        highestSentGauge.record(Double(h) / 1000)
     }
 
     func failed(_ n: Int) {
-        failed.increment(by: n)
+        failedCounter.increment(by: n)
         stats.withLock { $0.samplesFailed += n; $0.requests += 1 }
     }
 
     func retried(_ n: Int) {
-        retried.increment(by: n)
+        retriedCounter.increment(by: n)
         stats.withLock { $0.samplesRetried += n }
     }
 
     func dropped(_ n: Int) {
         guard n > 0 else { return }
-        dropped.increment(by: n)
+        droppedCounter.increment(by: n)
         stats.withLock { $0.samplesDropped += n }
     }
 
@@ -94,7 +94,7 @@ final class RemoteWriteMetrics: Sendable {
     func segmentsLost(_ n: Int) { stats.withLock { $0.segmentsLost = n } }
 
     func shards(_ n: Int) {
-        shards.record(n)
+        shardsGauge.record(n)
         stats.withLock { $0.shards = n }
     }
 }

@@ -1,5 +1,5 @@
-public import Logging
-public import PromModel
+import Logging
+import PromModel
 import TSDB
 
 /// The samples of one WAL samples record, with the position just past it.

@@ -71,3 +71,25 @@ import Testing
         #expect(SendOutcome.classify(status: status, retryAfter: retryAfter, retryOnRateLimit: retry429, isV2: v2) == want)
     }
 }
+
+@Suite struct ReshardPolicyTests {
+    @Test(arguments: [
+        // 10k samples/s at 1ms per sample needs 10 s of sending per second: 12 shards with headroom.
+        (1, 100_000, 0, 10.0, 10_000, Int?.some(12)),
+        // Within 30% of the current count: keep it.
+        (11, 100_000, 0, 10.0, 10_000, nil),
+        // A backlog adds to the incoming rate.
+        (1, 0, 100_000, 10.0, 10_000, 12),
+        // Clamped to max_shards.
+        (1, 10_000_000, 0, 10.0, 10_000, 50),
+        // Idle: shrink to min_shards.
+        (8, 0, 0, 0.1, 1_000, 1),
+        // Nothing sent yet: no opinion.
+        (4, 1_000, 0, 0, 0, nil),
+    ] as [(Int, Int, Int, Double, Int, Int?)])
+    func desiredShards(current: Int, samplesIn: Int, backlog: Int, sendSeconds: Double, sent: Int, want: Int?) {
+        #expect(ReshardPolicy.desiredShards(
+            current: current, minShards: 1, maxShards: 50, samplesIn: samplesIn, backlog: backlog,
+            interval: .seconds(10), sendSeconds: sendSeconds, samplesSent: sent) == want)
+    }
+}

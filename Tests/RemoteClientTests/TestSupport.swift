@@ -6,11 +6,12 @@ import NIOCore
 import PromModel
 import PromWire
 import RemoteClient
+import StorageAPI
 import Synchronization
 import TSDB
 
 /// A temporary directory removed when the test ends.
-struct TempDir: ~Copyable {
+final class TempDir: Sendable {
     let path: String
     init() {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("hearth-remote-\(UUID().uuidString)").path
@@ -33,8 +34,8 @@ struct ReceivedSample: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Runs `body` while `router` serves on a loopback port chosen by the kernel.
-func withServer<Context: RequestContext>(
-    _ router: Router<Context>, _ body: @Sendable (Int) async throws -> Void
+func withServer(
+    _ router: Router<BasicRequestContext>, _ body: (Int) async throws -> Void
 ) async throws {
     let (ports, cont) = AsyncStream.makeStream(of: Int.self, bufferingPolicy: .bufferingNewest(1))
     let app = Application(

@@ -102,7 +102,7 @@ import TSDB
         let wal = dir.path + "/wal"
         try FileManager.default.createDirectory(atPath: wal, withIntermediateDirectories: true)
         for i in 0..<3 {
-            FileManager.default.createFile(atPath: wal + "/0000000\(i)", contents: Data(repeating: 1, count: 1000))
+            _ = FileManager.default.createFile(atPath: wal + "/0000000\(i)", contents: Data(repeating: 1, count: 1000))
         }
         let r = SegmentRetention(walDirectory: wal, stateDirectory: dir.path + "/state", budgetBytes: 1500)
         try r.update(keepingFrom: 1)
