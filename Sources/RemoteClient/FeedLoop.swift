@@ -79,7 +79,7 @@ struct FeedLoop {
             readPosition = step.cursor
             manager.metrics.segmentsLost(step.segmentsLost)
             if step.records.isEmpty {
-                try await manager.saveCommitted(force: false, loop: &self)
+                try await manager.saveCommitted(loop: &self)
                 if let n = desiredShards() { return n }
                 try await manager.clock.sleep(manager.options.pollInterval)
                 continue
@@ -87,7 +87,7 @@ struct FeedLoop {
             for record in step.records {
                 guard await enqueue(record) else { return nil }
             }
-            try await manager.saveCommitted(force: false, loop: &self)
+            try await manager.saveCommitted(loop: &self)
         }
         return nil
     }

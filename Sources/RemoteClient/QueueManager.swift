@@ -124,20 +124,27 @@ public final class QueueManager: Service, Sendable {
             }
         } catch is CancellationError {
         } catch {
-            try? await saveCommitted(force: true, loop: &loop)
+            try? saveFinal(&loop)
             throw error
         }
-        try await saveCommitted(force: true, loop: &loop)
+        try saveFinal(&loop)
+    }
+
+    /// Saves the acknowledged position at shutdown. The task is cancelled by then and thread-pool
+    /// hops would fail with `CancellationError`, so this one small write blocks the caller instead.
+    private func saveFinal(_ loop: inout FeedLoop) throws {
+        let position = loop.committable()
+        try positions.save(position)
+        committed.withLock { $0 = position }
     }
 
     /// Writes the acknowledged position when it moved and enough time passed; ``keepSegments()`` then
     /// releases the segments before it.
-    func saveCommitted(force: Bool, loop: inout FeedLoop) async throws {
+    func saveCommitted(loop: inout FeedLoop) async throws {
         let position = loop.committable()
         let previous = committed.withLock { $0 }
         let now = clock.elapsed()
-        guard position != previous || force else { return }
-        guard force || now - loop.lastSave >= options.positionSaveInterval else { return }
+        guard position != previous, now - loop.lastSave >= options.positionSaveInterval else { return }
         loop.lastSave = now
         let store = positions
         try await io { try store.save(position) }

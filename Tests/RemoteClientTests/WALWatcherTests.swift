@@ -35,7 +35,7 @@ import TSDB
         let dir = TempDir()
         let db = try smallSegmentDB(dir.path + "/db")
         let series = (0..<5).map { Labels(["__name__": "m", "i": "\($0)"]) }
-        let written = try await appendSamples(db, series: series, count: 2000, start: 1_000_000)
+        let written = try await appendSamples(db, series: series, count: 5000, start: 1_000_000)
         try db.close()
         let segments = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/db/wal").filter { $0.count == 8 }
         #expect(segments.count > 2)
