@@ -23,6 +23,8 @@ public struct RemoteWriteStats: Sendable, Equatable {
     public var segmentsLost = 0
     /// Shards currently running.
     public var shards = 0
+    /// Times the shard count changed.
+    public var reshards = 0
     /// Highest sample timestamp read from the WAL, in milliseconds.
     public var highestTimestampMs: Int64 = 0
     /// Highest sample timestamp acknowledged by the endpoint, in milliseconds.
@@ -95,6 +97,9 @@ final class RemoteWriteMetrics: Sendable {
 
     func shards(_ n: Int) {
         shardsGauge.record(n)
-        stats.withLock { $0.shards = n }
+        stats.withLock { s in
+            if s.shards != 0 && s.shards != n { s.reshards += 1 }
+            s.shards = n
+        }
     }
 }

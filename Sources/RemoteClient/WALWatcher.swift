@@ -36,6 +36,12 @@ final class WALWatcher {
     private(set) var cursor = WALPosition(segment: 0, offset: 0)
     /// Segments skipped because they were gone (beyond the disk budget) or corrupt.
     private(set) var segmentsLost = 0
+    /// The segment (or checkpoint index) where each series was last defined, for garbage collection.
+    private var seenIn: [UInt64: Int] = [:]
+    /// Index of the newest checkpoint whose series were loaded.
+    private var checkpointIndex = -1
+    /// Segment whose records are being decoded, stamped into ``seenIn``.
+    private var currentSegment = 0
 
     init(
         walDirectory: String, retention: SegmentRetention, relabel: (@Sendable (Labels) -> Labels?)?,
@@ -52,11 +58,7 @@ final class WALWatcher {
     /// Loads series from the latest checkpoint and from the WAL before `position`, and positions the
     /// cursor there; nil (first start) means the beginning of the oldest segment.
     func start(at position: WALPosition?) throws {
-        if let checkpoint = try WALCheckpoint.latest(in: walDirectory) {
-            try WALCheckpoint.replay(path: checkpoint.path) { record in
-                if case .series(let s) = record { addSeries(s) }
-            }
-        }
+        try loadNewCheckpoint()
         let segments = retention.segments()
         let first = segments.first ?? 0
         var target = position ?? WALPosition(segment: first, offset: 0)
@@ -69,6 +71,7 @@ final class WALWatcher {
         }
         for s in segments where s <= target.segment {
             guard let path = retention.path(s) else { continue }
+            currentSegment = s
             let limit = s == target.segment ? target.offset : Int.max
             var offset = 0
             while offset < limit, let r = try? WALTailReader.read(path: path, from: offset, maxBytes: 8 << 20, live: true) {
@@ -87,6 +90,8 @@ final class WALWatcher {
     func readNext() throws -> [WALSamples] {
         let segments = retention.segments()
         let seg = cursor.segment
+        if cursor.offset == 0 { try loadNewCheckpoint() }
+        currentSegment = seg
         let later = segments.first { $0 > seg }
         guard let path = retention.path(seg) else {
             if let later { skip(to: later, reason: "segment is gone") }
@@ -133,6 +138,28 @@ final class WALWatcher {
         return out
     }
 
+    /// Reloads series from a checkpoint newer than the last one seen and forgets series that were
+    /// defined only before it and are not in it: the TSDB dropped them from its head, so no later
+    /// sample can refer to them. Keeps the series map bounded by the head's series, as in Prometheus.
+    private func loadNewCheckpoint() throws {
+        guard let checkpoint = try WALCheckpoint.latest(in: walDirectory), checkpoint.index > checkpointIndex else { return }
+        currentSegment = checkpoint.index
+        var kept = Set<UInt64>()
+        try WALCheckpoint.replay(path: checkpoint.path) { record in
+            guard case .series(let s) = record else { return }
+            addSeries(s)
+            kept.formUnion(s.lazy.map(\.ref))
+        }
+        checkpointIndex = checkpoint.index
+        // Only once the cursor is past the checkpoint: records before it may still name old series.
+        guard cursor.segment > checkpoint.index else { return }
+        for (ref, seen) in seenIn where seen <= checkpoint.index && !kept.contains(ref) {
+            seenIn[ref] = nil
+            series[ref] = nil
+            droppedRefs.remove(ref)
+        }
+    }
+
     private func skip(to segment: Int, reason: String) {
         logger.debug("remote write skips WAL segments", metadata: [
             "segment": "\(cursor.segment)", "to": "\(segment)", "reason": "\(reason)",
@@ -143,6 +170,7 @@ final class WALWatcher {
 
     private func addSeries(_ list: [RefSeries]) {
         for s in list {
+            seenIn[s.ref] = currentSegment
             var labels = s.labels
             for l in externalLabels where labels.get(l.name) == nil { labels = labels.setting(l.name, to: l.value) }
             if let relabel {

@@ -123,3 +123,32 @@ import TSDB
         #expect(!stats.downgradedToV1 && endpoint.contentTypes.allSatisfy { $0.contains("v2") })
     }
 }
+
+extension QueueManagerTests {
+    @Test func reshardsWhenSendingIsTheBottleneckWithoutLosingOrReorderingSamples() async throws {
+        let dir = TempDir()
+        let db = try smallSegmentDB(dir.path + "/db")
+        let written = try await appendSamples(db, series: Self.series, count: 1500, start: 1_000_000)
+        try db.close()
+        let endpoint = FakeWriteEndpoint(delay: .milliseconds(2))
+        var stats = RemoteWriteStats()
+        try await withServer(endpoint.router) { port in
+            var config = testConfiguration(port: port, maxPerSend: 10)
+            config.queueConfig.maxShards = 8
+            var options = testOptions()
+            options.reshardInterval = .milliseconds(100)
+            let manager = try QueueManager(
+                configuration: config, dataDirectory: dir.path + "/db", options: options, logger: Logger(label: "test"))
+            try await withQueueManager(manager) {
+                let ok = try await eventually(tries: 6000) { manager.stats.samplesSent == written.count }
+                #expect(ok, "\(manager.stats)")
+            }
+            stats = manager.stats
+        }
+        #expect(stats.reshards >= 1)
+        #expect(endpoint.received.count == written.count)
+        for labels in Self.series {
+            #expect(endpoint.received.filter { $0.labels == labels } == written.filter { $0.labels == labels })
+        }
+    }
+}

@@ -78,8 +78,13 @@ final class FakeWriteEndpoint: Sendable {
     }
 
     let state = Mutex(State())
+    /// Time each request takes, to make sending the bottleneck.
+    let delay: Duration?
 
-    init(_ script: [Reply] = []) { state.withLock { $0.script = script } }
+    init(_ script: [Reply] = [], delay: Duration? = nil) {
+        self.delay = delay
+        state.withLock { $0.script = script }
+    }
 
     var received: [ReceivedSample] { state.withLock { $0.received } }
     var requestSizes: [Int] { state.withLock { $0.requestSizes } }
@@ -94,6 +99,7 @@ final class FakeWriteEndpoint: Sendable {
             let body = try await request.collectBody(upTo: 64 << 20)
             let contentType = request.headers[.contentType] ?? ""
             let samples = try Self.decode(Array(buffer: body), contentType: contentType)
+            if let delay = self.delay { try await Task.sleep(for: delay) }
             let reply: Reply? = self.state.withLock { s in
                 s.contentTypes.append(contentType)
                 guard let i = s.script.firstIndex(where: { r in

@@ -114,3 +114,25 @@ import TSDB
         #expect(r.segments() == [2])
     }
 }
+
+extension WALWatcherTests {
+    @Test func forgetsSeriesDroppedByALaterCheckpoint() async throws {
+        let dir = TempDir()
+        let wal = try WAL(directory: dir.path + "/db/wal", options: WALOptions(segmentSize: 64 * 1024, syncPolicy: .never))
+        try wal.startWriting()
+        let live = Labels(["__name__": "live"]), gone = Labels(["__name__": "gone"])
+        try await wal.log([WALRecordCodec.encode(series: [RefSeries(ref: 1, labels: live), RefSeries(ref: 2, labels: gone)])])
+        let w = Self.watcher(dir.path + "/db", state: dir.path + "/state")
+        try w.start(at: nil)
+        _ = try Self.drain(w)
+        #expect(w.series.count == 2)
+
+        // The head dropped series 2; the checkpoint keeps only series 1.
+        let next = try wal.nextSegment()
+        try WALCheckpoint.create(wal: wal, through: next - 1, mint: 0) { $0 == 1 }
+        try await wal.log([WALRecordCodec.encode(samples: [RefSample(ref: 1, t: 5, v: 1)])])
+        #expect(try Self.drain(w) == [ReceivedSample(live, 5, 1)])
+        #expect(w.series.keys.sorted() == [1])
+        try wal.close()
+    }
+}
