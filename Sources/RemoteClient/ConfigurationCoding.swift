@@ -1,4 +1,4 @@
-public import PromModel
+import PromModel
 
 /// A duration written the Prometheus way in YAML (`30s`, `1m30s`, `100ms`).
 public struct ConfigDuration: Sendable, Hashable, Decodable, CustomStringConvertible {

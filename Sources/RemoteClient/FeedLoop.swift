@@ -7,7 +7,7 @@ import PromModel
 struct FeedLoop {
     let manager: QueueManager
     let watcher: WatcherBox
-    /// Where the watcher's cursor is after the last read.
+    /// End of the last record read and fully handed to the shards; the watcher's cursor may be ahead.
     private var readPosition: WALPosition
     /// The last position known to be fully acknowledged.
     private var acknowledged: WALPosition
@@ -61,7 +61,7 @@ struct FeedLoop {
                 try await group.waitForAll()
                 return next
             }
-            guard let next else { return }
+            guard let next, !manager.shutdownRequested else { return }
             manager.logger.debug("remote write reshards", metadata: ["from": "\(shards)", "to": "\(next)"])
             shards = next
         }
@@ -70,23 +70,26 @@ struct FeedLoop {
     /// Feeds until cancelled (returns nil) or a new shard count is wanted (returns it).
     private mutating func feed() async throws -> Int? {
         let box = watcher
-        while !Task.isCancelled {
+        while !Task.isCancelled && !manager.shutdownRequested {
             let step = try await manager.io { () throws -> ReadStep in
                 let w = box.watcher
                 let records = try w.readNext().map(w.resolve)
                 return ReadStep(records: records, cursor: w.cursor, segmentsLost: w.segmentsLost)
             }
-            readPosition = step.cursor
             manager.metrics.segmentsLost(step.segmentsLost)
             if step.records.isEmpty {
+                readPosition = step.cursor
                 try await manager.saveCommitted(loop: &self)
                 if let n = desiredShards() { return n }
                 try await manager.clock.sleep(manager.options.pollInterval)
                 continue
             }
             for record in step.records {
-                guard await enqueue(record) else { return nil }
+                // A record only partly queued when the queues closed must be read again next time.
+                guard !manager.shutdownRequested, await enqueue(record) else { return nil }
+                readPosition = record.end
             }
+            readPosition = step.cursor
             try await manager.saveCommitted(loop: &self)
         }
         return nil

@@ -44,6 +44,8 @@ public final class QueueManager: Service, Sendable {
     // Send timing for resharding: samples acknowledged and seconds spent sending them, all shards.
     private let sendTiming = Mutex((samples: 0, seconds: 0.0))
     private let committed = Mutex<WALPosition?>(nil)
+    // Set once by the graceful shutdown handler.
+    private let shutdown = Mutex(false)
 
     /// - Parameters:
     ///   - dataDirectory: the local TSDB directory; its WAL is `<dataDirectory>/wal`.
@@ -96,9 +98,20 @@ public final class QueueManager: Service, Sendable {
     }
 
     /// Runs until cancelled or graceful shutdown, then saves the acknowledged position.
+    ///
+    /// Graceful shutdown stops reading the WAL and sends what is queued; if the endpoint is down the
+    /// service group's shutdown timeout cancels the run, and the unsent rest is sent after restart.
     public func run() async throws {
-        try await cancelWhenGracefulShutdown { try await self.runUntilCancelled() }
+        try await withGracefulShutdownHandler {
+            try await self.runUntilCancelled()
+        } onGracefulShutdown: {
+            self.shutdown.withLock { $0 = true }
+        }
     }
+
+    /// Whether graceful shutdown began: the feed loop stops after the record it is queueing and the
+    /// shards drain, so the saved position covers everything read.
+    var shutdownRequested: Bool { shutdown.withLock { $0 } }
 
     private func runUntilCancelled() async throws {
         let state = stateDirectory, store = positions

@@ -1,4 +1,4 @@
-public import PromModel
+import PromModel
 import Synchronization
 
 /// One sample waiting to be sent: its series' labels, the sample and the WAL record it came from.

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import PromModel
+import ServiceLifecycle
 import Testing
 import TSDB
 
@@ -71,5 +72,43 @@ import TSDB
         #expect(third.received.count == more.count && Set(third.received) == Set(more))
         all += third.received
         #expect(Set(all) == Set(written))
+    }
+}
+
+extension RestartTests {
+    @Test func gracefulShutdownSendsWhatIsQueuedSoARestartResendsNothing() async throws {
+        let dir = TempDir()
+        let db = try smallSegmentDB(dir.path + "/db")
+        let written = try await appendSamples(db, series: Self.series, count: 500, start: 1_000_000, perCommit: 25)
+        try db.close()
+
+        let first = FakeWriteEndpoint(delay: .milliseconds(1))
+        try await withServer(first.router) { port in
+            var config = testConfiguration(port: port, maxPerSend: 10)
+            config.queueConfig.capacity = 200
+            let m = try QueueManager(
+                configuration: config, dataDirectory: dir.path + "/db", options: testOptions(), logger: Logger(label: "test"))
+            let group = ServiceGroup(services: [m], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                let ok = try await eventually { first.received.count >= 50 }
+                #expect(ok)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(m.stats.samplesSent == first.received.count)
+        }
+        #expect(first.received.count < written.count)
+
+        let second = FakeWriteEndpoint()
+        try await withServer(second.router) { port in
+            let m = try Self.manager(port, dir: dir.path)
+            try await withQueueManager(m) {
+                let ok = try await eventually { first.received.count + m.stats.samplesSent >= written.count }
+                #expect(ok)
+            }
+        }
+        let all = first.received + second.received
+        #expect(all.count == written.count && Set(all) == Set(written))
     }
 }
