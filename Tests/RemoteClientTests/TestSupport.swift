@@ -169,7 +169,7 @@ func smallSegmentDB(_ dir: String) throws -> DB {
 }
 
 /// Polls `condition` every 10ms, at most `tries` times; false when it never held.
-func eventually(tries: Int = 1500, _ condition: () async throws -> Bool) async throws -> Bool {
+func eventually(tries: Int = 3000, _ condition: () async throws -> Bool) async throws -> Bool {
     for _ in 0..<tries {
         if try await condition() { return true }
         try await Task.sleep(for: .milliseconds(10))

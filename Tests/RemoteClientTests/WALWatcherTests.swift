@@ -136,3 +136,34 @@ extension WALWatcherTests {
         try wal.close()
     }
 }
+
+extension WALWatcherTests {
+    /// A segment cut anywhere inside its last record: live, the reader stops before that record and
+    /// resumes there; closed, it is corruption.
+    @Test(arguments: [1, 7, 100, 5000])
+    func stopsBeforeARecordCutByTheEndOfTheFile(cut: Int) async throws {
+        let dir = TempDir()
+        let wal = try WAL(directory: dir.path + "/wal", options: WALOptions(segmentSize: 64 * 1024, syncPolicy: .never))
+        try wal.startWriting()
+        let small = WALRecordCodec.encode(samples: [RefSample(ref: 1, t: 1, v: 1)])
+        let big = WALRecordCodec.encode(samples: (0..<1000).map { RefSample(ref: 1, t: Int64($0), v: Double($0)) })
+        try await wal.log([small, big])
+        try wal.close()
+        let path = dir.path + "/wal/00000000"
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        let whole = try #require(try WALTailReader.read(path: path, from: 0, maxBytes: 1 << 20, live: false))
+        #expect(whole.records.map(\.payload) == [small, big] && !whole.incomplete)
+
+        let end = whole.records[1].end
+        try Data(bytes.prefix(end - cut)).write(to: URL(fileURLWithPath: path))
+        let partial = try WALTailReader.decode(Array(bytes.prefix(end - cut)), base: 0, from: 0, live: true)
+        #expect(partial.records.map(\.payload) == [small])
+        #expect(partial.next == whole.records[0].end && partial.incomplete)
+        #expect(throws: (any Error).self) {
+            try WALTailReader.decode(Array(bytes.prefix(end - cut)), base: 0, from: 0, live: false)
+        }
+        // Resuming at the returned offset once the bytes are there yields exactly the missing record.
+        let resumed = try WALTailReader.decode(Array(bytes), base: 0, from: partial.next, live: true)
+        #expect(resumed.records.map(\.payload) == [big])
+    }
+}
