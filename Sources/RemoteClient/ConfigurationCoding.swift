@@ -80,10 +80,12 @@ public struct RelabelRule: Sendable, Hashable, Decodable {
 /// Rejects a configuration where both `basic_auth` and `bearer_token` are set, as Prometheus does.
 func validateAuth(_ basic: BasicAuth?, _ bearer: String?, _ bearerFile: String?, section: String) throws {
     if basic != nil && (bearer != nil || bearerFile != nil) {
-        throw RemoteClientError(.invalidConfiguration, "\(section): at most one of basic_auth and bearer_token may be set")
+        throw RemoteClientError(
+            .invalidConfiguration, "\(section): at most one of basic_auth and bearer_token may be set")
     }
     if bearer != nil && bearerFile != nil {
-        throw RemoteClientError(.invalidConfiguration, "\(section): at most one of bearer_token and bearer_token_file may be set")
+        throw RemoteClientError(
+            .invalidConfiguration, "\(section): at most one of bearer_token and bearer_token_file may be set")
     }
 }
 

@@ -119,15 +119,17 @@ public final class QueueManager: Service, Sendable {
             try PosixFile.makeDirectories(state)
             return try store.load()
         }
-        let box = WatcherBox(WALWatcher(
-            walDirectory: walDirectory, retention: retention, relabel: relabel, externalLabels: externalLabels,
-            readChunkBytes: options.readChunkBytes, logger: logger))
+        let box = WatcherBox(
+            WALWatcher(
+                walDirectory: walDirectory, retention: retention, relabel: relabel, externalLabels: externalLabels,
+                readChunkBytes: options.readChunkBytes, logger: logger))
         let start = try await io { () throws -> WALPosition in
             try box.watcher.start(at: saved)
             return box.watcher.cursor
         }
         committed.withLock { $0 = start }
-        logger.debug("remote write starts", metadata: ["position": "\(start)", "saved": "\(saved.map { "\($0)" } ?? "none")"])
+        logger.debug(
+            "remote write starts", metadata: ["position": "\(start)", "saved": "\(saved.map { "\($0)" } ?? "none")"])
         var loop = FeedLoop(manager: self, watcher: box, position: start)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -172,7 +174,9 @@ public final class QueueManager: Service, Sendable {
             let first = committed.withLock { $0?.segment } ?? 0
             do {
                 let lost = try await io { try retention.update(keepingFrom: first) }
-                if !lost.isEmpty { logger.debug("remote write disk budget exceeded", metadata: ["segments": "\(lost)"]) }
+                if !lost.isEmpty {
+                    logger.debug("remote write disk budget exceeded", metadata: ["segments": "\(lost)"])
+                }
             } catch {
                 logger.debug("remote write cannot retain WAL segments", metadata: ["error": "\(error)"])
             }
@@ -197,14 +201,18 @@ public final class QueueManager: Service, Sendable {
             let t0 = clock.elapsed()
             try await sender.send(batch)
             let spent = (clock.elapsed() - t0).seconds
-            sendTiming.withLock { $0.samples += batch.count; $0.seconds += spent }
+            sendTiming.withLock {
+                $0.samples += batch.count; $0.seconds += spent
+            }
             queue.acknowledge()
         }
     }
 
     /// Samples acknowledged and seconds spent sending since the last call.
     func takeSendTiming() -> (samples: Int, seconds: Double) {
-        sendTiming.withLock { t in defer { t = (0, 0) }; return t }
+        sendTiming.withLock { t in
+            defer { t = (0, 0) }; return t
+        }
     }
 }
 

@@ -64,7 +64,8 @@ struct RemoteReadClient: Sendable {
         guard (200..<300).contains(response.status.code) else {
             let text = try? await response.body.collect(upTo: 4096)
             throw RemoteClientError(
-                .http, "remote read from \(config.url) answered \(response.status.code): "
+                .http,
+                "remote read from \(config.url) answered \(response.status.code): "
                     + (text.map { String(buffer: $0) } ?? ""))
         }
         let contentType = response.headers.first(name: "Content-Type") ?? ""
@@ -73,12 +74,14 @@ struct RemoteReadClient: Sendable {
         }
         let raw = try await response.body.collect(upTo: maxResponseBytes)
         do {
-            let decoded = try ReadResponse(protobuf: try Snappy.decompress(Array(buffer: raw), maxDecodedBytes: maxResponseBytes))
+            let decoded = try ReadResponse(
+                protobuf: try Snappy.decompress(Array(buffer: raw), maxDecodedBytes: maxResponseBytes))
             return (decoded.results.first?.timeseries ?? []).map {
                 RemoteSeries(labels: $0.labelSet, samples: $0.samples, chunks: [])
             }
         } catch {
-            throw RemoteClientError(.decoding, "cannot decode remote read SAMPLES response from \(config.url)", underlying: error)
+            throw RemoteClientError(
+                .decoding, "cannot decode remote read SAMPLES response from \(config.url)", underlying: error)
         }
     }
 
@@ -107,7 +110,8 @@ struct RemoteReadClient: Sendable {
         } catch let error as RemoteClientError {
             throw error
         } catch {
-            throw RemoteClientError(.decoding, "cannot decode streamed remote read response from \(config.url)", underlying: error)
+            throw RemoteClientError(
+                .decoding, "cannot decode streamed remote read response from \(config.url)", underlying: error)
         }
         return out
     }

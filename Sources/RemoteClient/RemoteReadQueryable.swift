@@ -1,7 +1,7 @@
 public import AsyncHTTPClient
 public import PromModel
-public import StorageAPI
 import PromWire
+public import StorageAPI
 
 /// A remote-read endpoint as a StorageAPI source, for the server to merge with the local TSDB
 /// (`MergeQuerier.Source(querier, optional: true)`), so data older than local retention is read remotely.
@@ -31,10 +31,13 @@ public struct RemoteReadQueryable: Queryable {
         var maxt = maxt
         if !configuration.readRecent, let local = await localMinTime() {
             // The local TSDB answers from `local` on; ask the remote only for what is older.
-            if mint >= local { return RemoteReadQuerier(client: client, mint: mint, maxt: maxt, required: [:], skip: true) }
+            if mint >= local {
+                return RemoteReadQuerier(client: client, mint: mint, maxt: maxt, required: [:], skip: true)
+            }
             maxt = min(maxt, local.adding(ms: -1))
         }
-        return RemoteReadQuerier(client: client, mint: mint, maxt: maxt, required: configuration.requiredMatchers, skip: false)
+        return RemoteReadQuerier(
+            client: client, mint: mint, maxt: maxt, required: configuration.requiredMatchers, skip: false)
     }
 }
 

@@ -63,7 +63,8 @@ public struct RemoteWriteConfiguration: Sendable, Decodable {
         try validateAuth(basicAuth, bearerToken, bearerTokenFile, section: "remote_write")
         try queueConfig.validate()
         if walBudgetBytes < 0 {
-            throw RemoteClientError(.invalidConfiguration, "remote_write.wal_budget_bytes: \(walBudgetBytes) is negative")
+            throw RemoteClientError(
+                .invalidConfiguration, "remote_write.wal_budget_bytes: \(walBudgetBytes) is negative")
         }
     }
 

@@ -77,7 +77,9 @@ final class RemoteWriteMetrics: Sendable {
 
     func failed(_ n: Int) {
         failedCounter.increment(by: n)
-        stats.withLock { $0.samplesFailed += n; $0.requests += 1 }
+        stats.withLock {
+            $0.samplesFailed += n; $0.requests += 1
+        }
     }
 
     func retried(_ n: Int) {
@@ -91,8 +93,16 @@ final class RemoteWriteMetrics: Sendable {
         stats.withLock { $0.samplesDropped += n }
     }
 
-    func split() { stats.withLock { $0.splits += 1; $0.requests += 1 } }
-    func downgraded() { stats.withLock { $0.downgradedToV1 = true; $0.requests += 1 } }
+    func split() {
+        stats.withLock {
+            $0.splits += 1; $0.requests += 1
+        }
+    }
+    func downgraded() {
+        stats.withLock {
+            $0.downgradedToV1 = true; $0.requests += 1
+        }
+    }
     func segmentsLost(_ n: Int) { stats.withLock { $0.segmentsLost = n } }
 
     func shards(_ n: Int) {

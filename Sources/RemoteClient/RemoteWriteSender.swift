@@ -17,7 +17,10 @@ final class RemoteWriteSender: Sendable {
     // Starts true for protobuf_message v2 and flips once on HTTP 415; never back.
     private let useV2: Atomic<Bool>
 
-    init(client: HTTPClient, config: RemoteWriteConfiguration, metrics: RemoteWriteMetrics, clock: QueueClock, logger: Logger) throws {
+    init(
+        client: HTTPClient, config: RemoteWriteConfiguration, metrics: RemoteWriteMetrics, clock: QueueClock,
+        logger: Logger
+    ) throws {
         self.client = client
         self.config = config
         self.metrics = metrics
@@ -73,7 +76,8 @@ final class RemoteWriteSender: Sendable {
                     useV2.store(false, ordering: .relaxed)
                     metrics.downgraded()
                 case .drop(let status):
-                    logger.debug("remote write dropped a batch", metadata: ["status": "\(status)", "samples": "\(part.count)"])
+                    logger.debug(
+                        "remote write dropped a batch", metadata: ["status": "\(status)", "samples": "\(part.count)"])
                     metrics.failed(part.count)
                     break attempts
                 }
@@ -93,7 +97,8 @@ final class RemoteWriteSender: Sendable {
             request.headers.add(name: "Content-Encoding", value: "snappy")
             request.headers.add(name: "User-Agent", value: "Hearth")
             if v2 {
-                request.headers.add(name: "Content-Type", value: "application/x-protobuf;proto=io.prometheus.write.v2.Request")
+                request.headers.add(
+                    name: "Content-Type", value: "application/x-protobuf;proto=io.prometheus.write.v2.Request")
                 request.headers.add(name: "X-Prometheus-Remote-Write-Version", value: "2.0.0")
             } else {
                 request.headers.add(name: "Content-Type", value: "application/x-protobuf")

@@ -128,10 +128,14 @@ final class ShardQueue: Sendable {
     }
 
     private func wakeProducer() {
-        state.withLock { s in defer { s.producer = nil }; return s.producer }?.resume()
+        state.withLock { s in
+            defer { s.producer = nil }; return s.producer
+        }?.resume()
     }
 
     private func wakeConsumer() {
-        state.withLock { s in defer { s.consumer = nil }; return s.consumer }?.resume()
+        state.withLock { s in
+            defer { s.consumer = nil }; return s.consumer
+        }?.resume()
     }
 }

@@ -63,7 +63,9 @@ enum WALTailReader {
                     inRecord = true
                     record.removeAll(keepingCapacity: true)
                 default:
-                    if !inRecord { throw Corruption(offset: base + at, reason: "continuation without a first fragment") }
+                    if !inRecord {
+                        throw Corruption(offset: base + at, reason: "continuation without a first fragment")
+                    }
                 }
                 record.append(contentsOf: bytes[f.dataStart..<f.dataStart + f.length])
                 at = f.dataStart + f.length

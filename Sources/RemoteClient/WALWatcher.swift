@@ -63,9 +63,11 @@ final class WALWatcher {
         let first = segments.first ?? 0
         var target = position ?? WALPosition(segment: first, offset: 0)
         if target.segment < first {
-            logger.debug("remote write position is before the oldest WAL segment", metadata: [
-                "position": "\(target)", "segment": "\(first)",
-            ])
+            logger.debug(
+                "remote write position is before the oldest WAL segment",
+                metadata: [
+                    "position": "\(target)", "segment": "\(first)",
+                ])
             segmentsLost += first - target.segment
             target = WALPosition(segment: first, offset: 0)
         }
@@ -74,7 +76,9 @@ final class WALWatcher {
             currentSegment = s
             let limit = s == target.segment ? target.offset : Int.max
             var offset = 0
-            while offset < limit, let r = try? WALTailReader.read(path: path, from: offset, maxBytes: 8 << 20, live: true) {
+            while offset < limit,
+                let r = try? WALTailReader.read(path: path, from: offset, maxBytes: 8 << 20, live: true)
+            {
                 for rec in r.records where rec.end <= limit {
                     if case .series(let list)? = try? WALRecordCodec.decode(rec.payload) { addSeries(list) }
                 }
@@ -142,7 +146,9 @@ final class WALWatcher {
     /// defined only before it and are not in it: the TSDB dropped them from its head, so no later
     /// sample can refer to them. Keeps the series map bounded by the head's series, as in Prometheus.
     private func loadNewCheckpoint() throws {
-        guard let checkpoint = try WALCheckpoint.latest(in: walDirectory), checkpoint.index > checkpointIndex else { return }
+        guard let checkpoint = try WALCheckpoint.latest(in: walDirectory), checkpoint.index > checkpointIndex else {
+            return
+        }
         currentSegment = checkpoint.index
         var kept = Set<UInt64>()
         try WALCheckpoint.replay(path: checkpoint.path) { record in
@@ -161,9 +167,11 @@ final class WALWatcher {
     }
 
     private func skip(to segment: Int, reason: String) {
-        logger.debug("remote write skips WAL segments", metadata: [
-            "segment": "\(cursor.segment)", "to": "\(segment)", "reason": "\(reason)",
-        ])
+        logger.debug(
+            "remote write skips WAL segments",
+            metadata: [
+                "segment": "\(cursor.segment)", "to": "\(segment)", "reason": "\(reason)",
+            ])
         segmentsLost += segment - cursor.segment
         cursor = WALPosition(segment: segment, offset: 0)
     }

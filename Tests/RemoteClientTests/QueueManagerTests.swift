@@ -3,8 +3,8 @@ import Foundation
 import HTTPTypes
 import Logging
 import PromModel
-import Testing
 import TSDB
+import Testing
 
 @testable import RemoteClient
 
@@ -26,7 +26,8 @@ import TSDB
             var config = testConfiguration(port: port)
             configure(&config)
             let manager = try QueueManager(
-                configuration: config, dataDirectory: dir + "/db", options: testOptions(), logger: Logger(label: "test"))
+                configuration: config, dataDirectory: dir + "/db", options: testOptions(), logger: Logger(label: "test")
+            )
             try await withQueueManager(manager) {
                 let ok = try await eventually { done(manager.stats, written.count) }
                 #expect(ok, "queue did not finish: \(manager.stats)")
@@ -41,9 +42,11 @@ import TSDB
     @Test func batchesUpToMaxSamplesPerSend() async throws {
         let dir = TempDir()
         let endpoint = FakeWriteEndpoint()
-        let (written, stats) = try await Self.run(endpoint, dir: dir.path, configure: {
-            $0.queueConfig.maxSamplesPerSend = 64
-        }, until: Self.allSent)
+        let (written, stats) = try await Self.run(
+            endpoint, dir: dir.path,
+            configure: {
+                $0.queueConfig.maxSamplesPerSend = 64
+            }, until: Self.allSent)
         #expect(Set(endpoint.received) == Set(written) && endpoint.received.count == written.count)
         #expect(endpoint.requestSizes.allSatisfy { $0 <= 64 })
         #expect(endpoint.requestSizes.count >= written.count / 64)
@@ -54,10 +57,12 @@ import TSDB
     @Test func spreadsSeriesOverShardsKeepingPerSeriesOrder() async throws {
         let dir = TempDir()
         let endpoint = FakeWriteEndpoint()
-        let (written, _) = try await Self.run(endpoint, dir: dir.path, configure: {
-            $0.queueConfig.minShards = 3
-            $0.queueConfig.maxShards = 3
-        }, until: Self.allSent)
+        let (written, _) = try await Self.run(
+            endpoint, dir: dir.path,
+            configure: {
+                $0.queueConfig.minShards = 3
+                $0.queueConfig.maxShards = 3
+            }, until: Self.allSent)
         for labels in Self.series {
             #expect(endpoint.received.filter { $0.labels == labels } == written.filter { $0.labels == labels })
         }
@@ -75,9 +80,11 @@ import TSDB
     @Test func retries429HonouringRetryAfterWhenEnabled() async throws {
         let dir = TempDir()
         let endpoint = FakeWriteEndpoint([.init(status: .tooManyRequests, headers: ["Retry-After": "0"])])
-        let (written, stats) = try await Self.run(endpoint, dir: dir.path, configure: {
-            $0.queueConfig.retryOnRateLimit = true
-        }, until: Self.allSent)
+        let (written, stats) = try await Self.run(
+            endpoint, dir: dir.path,
+            configure: {
+                $0.queueConfig.retryOnRateLimit = true
+            }, until: Self.allSent)
         #expect(Set(endpoint.received) == Set(written))
         #expect(stats.samplesRetried > 0 && stats.samplesFailed == 0)
     }
@@ -85,9 +92,11 @@ import TSDB
     @Test func dropsOn400And429WithoutRetries() async throws {
         let dir = TempDir()
         let endpoint = FakeWriteEndpoint([.init(status: .badRequest), .init(status: .tooManyRequests)])
-        let (written, stats) = try await Self.run(endpoint, dir: dir.path, until: { s, n in
-            s.samplesSent + s.samplesFailed == n
-        })
+        let (written, stats) = try await Self.run(
+            endpoint, dir: dir.path,
+            until: { s, n in
+                s.samplesSent + s.samplesFailed == n
+            })
         #expect(stats.samplesFailed == 200)  // two batches of max_samples_per_send 100
         #expect(stats.samplesRetried == 0)
         #expect(endpoint.received.count == written.count - 200)
@@ -105,9 +114,11 @@ import TSDB
     @Test func fallsBackToV1On415() async throws {
         let dir = TempDir()
         let endpoint = FakeWriteEndpoint([.init(status: .unsupportedMediaType, when: "v2", sticky: true)])
-        let (written, stats) = try await Self.run(endpoint, dir: dir.path, configure: {
-            $0.protobufMessage = .v2
-        }, until: Self.allSent)
+        let (written, stats) = try await Self.run(
+            endpoint, dir: dir.path,
+            configure: {
+                $0.protobufMessage = .v2
+            }, until: Self.allSent)
         #expect(Set(endpoint.received) == Set(written))
         #expect(stats.downgradedToV1)
         #expect(endpoint.contentTypes.first?.contains("v2") == true)
@@ -116,9 +127,11 @@ import TSDB
     @Test func sendsRemoteWrite2WhenAccepted() async throws {
         let dir = TempDir()
         let endpoint = FakeWriteEndpoint()
-        let (written, stats) = try await Self.run(endpoint, dir: dir.path, configure: {
-            $0.protobufMessage = .v2
-        }, until: Self.allSent)
+        let (written, stats) = try await Self.run(
+            endpoint, dir: dir.path,
+            configure: {
+                $0.protobufMessage = .v2
+            }, until: Self.allSent)
         #expect(Set(endpoint.received) == Set(written) && endpoint.received.count == written.count)
         #expect(!stats.downgradedToV1 && endpoint.contentTypes.allSatisfy { $0.contains("v2") })
     }

@@ -10,8 +10,8 @@ import PromWire
 import Receiver
 import StorageAPI
 import Synchronization
-import Testing
 import TSDB
+import Testing
 
 @testable import RemoteClient
 
@@ -46,9 +46,11 @@ import TSDB
                 self.headers.withLock { $0.append(request.headers[HTTPField.Name("X-Scope")!] ?? "") }
                 let q = read.queries[0]
                 let answer = self.series.map { ts in
-                    TimeSeries(labels: ts.labels, samples: ts.samples.filter {
-                        $0.t.ms >= q.startTimestampMs && $0.t.ms <= q.endTimestampMs
-                    })
+                    TimeSeries(
+                        labels: ts.labels,
+                        samples: ts.samples.filter {
+                            $0.t.ms >= q.startTimestampMs && $0.t.ms <= q.endTimestampMs
+                        })
                 }
                 let bytes = Snappy.compress(try ReadResponse(results: [QueryResult(timeseries: answer)]).protobuf())
                 return Response(
@@ -71,8 +73,11 @@ import TSDB
             config.readRecent = true
             let queryable = try RemoteReadQueryable(configuration: config)
             let querier = try await queryable.querier(mint: Timestamp(ms: 2000), maxt: Timestamp(ms: 5000))
-            let got = try Self.collect(try await querier.select(sorted: true, hints: nil, matchers: [.equal("__name__", "old")]))
-            #expect(got[Self.remoteSeries.labelSet] == Self.remoteSeries.samples.filter { $0.t.ms >= 2000 && $0.t.ms <= 5000 })
+            let got = try Self.collect(
+                try await querier.select(sorted: true, hints: nil, matchers: [.equal("__name__", "old")]))
+            #expect(
+                got[Self.remoteSeries.labelSet]
+                    == Self.remoteSeries.samples.filter { $0.t.ms >= 2000 && $0.t.ms <= 5000 })
             #expect(endpoint.headers.withLock { $0 } == ["team-a"])
             let types = endpoint.requests.withLock { $0.first?.acceptedResponseTypes }
             #expect(types == [.streamedXORChunks, .samples])
@@ -88,11 +93,16 @@ import TSDB
             let queryable = try RemoteReadQueryable(configuration: config, localMinTime: { Timestamp(ms: 6000) })
 
             let withoutRequired = try await queryable.querier(mint: .min, maxt: .max)
-            #expect(try Self.collect(try await withoutRequired.select(sorted: true, hints: nil, matchers: [.equal("__name__", "old")])).isEmpty)
+            #expect(
+                try Self.collect(
+                    try await withoutRequired.select(sorted: true, hints: nil, matchers: [.equal("__name__", "old")])
+                ).isEmpty)
             #expect(endpoint.requests.withLock { $0.count } == 0)
 
             let recent = try await queryable.querier(mint: Timestamp(ms: 7000), maxt: Timestamp(ms: 9000))
-            #expect(try Self.collect(try await recent.select(sorted: true, hints: nil, matchers: [.equal("job", "x")])).isEmpty)
+            #expect(
+                try Self.collect(try await recent.select(sorted: true, hints: nil, matchers: [.equal("job", "x")]))
+                    .isEmpty)
             #expect(endpoint.requests.withLock { $0.count } == 0)
 
             let old = try await queryable.querier(mint: Timestamp(ms: 0), maxt: Timestamp(ms: 9000))
@@ -108,15 +118,18 @@ import TSDB
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let db = try smallSegmentDB(dir.path + "/db")
         let series = (0..<3).map { Labels(["__name__": "e2e_metric", "instance": "i\($0)"]) }
-        let written = try await appendSamples(db, series: series, count: 600, start: now - 700_000, value: { s, i in
-            i % 7 == 0 ? Double(i) * 0.1 : Double(s) + Double(i) / 3
-        })
+        let written = try await appendSamples(
+            db, series: series, count: 600, start: now - 700_000,
+            value: { s, i in
+                i % 7 == 0 ? Double(i) * 0.1 : Double(s) + Double(i) / 3
+            })
 
         var config = ReceiverConfiguration(storagePath: dir.path + "/receiver")
         config.futureGraceMs = 60_000
         let service = ReceiveService(
             configuration: config, bucket: try FilesystemBucket(root: dir.path + "/bucket"),
-            storageFactory: TSDBTenantStorage.factory(options: try .init(fsync: "never"), logger: logger), logger: logger)
+            storageFactory: TSDBTenantStorage.factory(options: try .init(fsync: "never"), logger: logger),
+            logger: logger)
         try await service.start()
         let router = ReceiverRoutes.router(service: service, logger: logger, metricsText: { "" })
         try await withServer(router) { port in
@@ -133,10 +146,13 @@ import TSDB
             readConfig.readRecent = true
             let queryable = try RemoteReadQueryable(configuration: readConfig)
             let querier = try await queryable.querier(mint: Timestamp(ms: now - 3_600_000), maxt: Timestamp(ms: now))
-            let got = try Self.collect(try await querier.select(
-                sorted: true, hints: nil, matchers: [.equal("__name__", "e2e_metric")]))
+            let got = try Self.collect(
+                try await querier.select(
+                    sorted: true, hints: nil, matchers: [.equal("__name__", "e2e_metric")]))
             var want: [Labels: [Sample]] = [:]
-            for s in written { want[s.labels, default: []].append(Sample(t: Timestamp(ms: s.t), v: Double(bitPattern: s.bits))) }
+            for s in written {
+                want[s.labels, default: []].append(Sample(t: Timestamp(ms: s.t), v: Double(bitPattern: s.bits)))
+            }
             #expect(got == want)
         }
         try db.close()

@@ -3,8 +3,8 @@ import HTTPTypes
 import Logging
 import PromModel
 import ServiceLifecycle
-import Testing
 import TSDB
+import Testing
 
 @testable import RemoteClient
 
@@ -87,7 +87,8 @@ extension RestartTests {
             var config = testConfiguration(port: port, maxPerSend: 10)
             config.queueConfig.capacity = 200
             let m = try QueueManager(
-                configuration: config, dataDirectory: dir.path + "/db", options: testOptions(), logger: Logger(label: "test"))
+                configuration: config, dataDirectory: dir.path + "/db", options: testOptions(),
+                logger: Logger(label: "test"))
             let group = ServiceGroup(services: [m], gracefulShutdownSignals: [], logger: Logger(label: "test"))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }

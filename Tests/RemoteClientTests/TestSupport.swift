@@ -102,9 +102,12 @@ final class FakeWriteEndpoint: Sendable {
             if let delay = self.delay { try await Task.sleep(for: delay) }
             let reply: Reply? = self.state.withLock { s in
                 s.contentTypes.append(contentType)
-                guard let i = s.script.firstIndex(where: { r in
-                    (r.when.map { contentType.contains($0) } ?? true) && (r.overSamples.map { samples.count > $0 } ?? true)
-                }) else { return nil }
+                guard
+                    let i = s.script.firstIndex(where: { r in
+                        (r.when.map { contentType.contains($0) } ?? true)
+                            && (r.overSamples.map { samples.count > $0 } ?? true)
+                    })
+                else { return nil }
                 let r = s.script[i]
                 if !r.sticky { s.script.remove(at: i) }
                 return r
@@ -178,7 +181,9 @@ func eventually(tries: Int = 3000, _ condition: () async throws -> Bool) async t
 }
 
 /// Fast settings for tests: short deadlines and backoffs, one shard unless asked otherwise.
-func testConfiguration(port: Int, path: String = "/write", shards: Int = 1, maxPerSend: Int = 100) -> RemoteWriteConfiguration {
+func testConfiguration(port: Int, path: String = "/write", shards: Int = 1, maxPerSend: Int = 100)
+    -> RemoteWriteConfiguration
+{
     var c = RemoteWriteConfiguration(url: "http://127.0.0.1:\(port)\(path)")
     c.name = "test"
     c.remoteTimeout = ConfigDuration(.seconds(10))

@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import PromModel
-import Testing
 import TSDB
+import Testing
 
 @testable import RemoteClient
 
@@ -37,7 +37,9 @@ import TSDB
         let series = (0..<5).map { Labels(["__name__": "m", "i": "\($0)"]) }
         let written = try await appendSamples(db, series: series, count: 5000, start: 1_000_000)
         try db.close()
-        let segments = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/db/wal").filter { $0.count == 8 }
+        let segments = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/db/wal").filter {
+            $0.count == 8
+        }
         #expect(segments.count > 2)
 
         let w = Self.watcher(dir.path + "/db", state: dir.path + "/state")
@@ -54,7 +56,8 @@ import TSDB
         try w.start(at: nil)
         var got = try Self.drain(w)
         #expect(got == written)
-        written = try await appendSamples(db, series: series + [Labels(["__name__": "late"])], count: 3000, start: 100_000)
+        written = try await appendSamples(
+            db, series: series + [Labels(["__name__": "late"])], count: 3000, start: 100_000)
         got = try Self.drain(w)
         try db.close()
         #expect(got == written)
@@ -71,7 +74,9 @@ import TSDB
             WALRecordCodec.encode(samples: [RefSample(ref: 1, t: 10, v: 1), RefSample(ref: 2, t: 10, v: 2)]),
         ])
         let next = try wal.nextSegment()
-        try await wal.log([WALRecordCodec.encode(samples: [RefSample(ref: 1, t: 20, v: 3), RefSample(ref: 2, t: 20, v: 4)])])
+        try await wal.log([
+            WALRecordCodec.encode(samples: [RefSample(ref: 1, t: 20, v: 3), RefSample(ref: 2, t: 20, v: 4)])
+        ])
         try WALCheckpoint.create(wal: wal, through: next - 1, mint: 15) { _ in true }
         try wal.truncate(before: next)
         try wal.close()
@@ -118,10 +123,13 @@ import TSDB
 extension WALWatcherTests {
     @Test func forgetsSeriesDroppedByALaterCheckpoint() async throws {
         let dir = TempDir()
-        let wal = try WAL(directory: dir.path + "/db/wal", options: WALOptions(segmentSize: 64 * 1024, syncPolicy: .never))
+        let wal = try WAL(
+            directory: dir.path + "/db/wal", options: WALOptions(segmentSize: 64 * 1024, syncPolicy: .never))
         try wal.startWriting()
         let live = Labels(["__name__": "live"]), gone = Labels(["__name__": "gone"])
-        try await wal.log([WALRecordCodec.encode(series: [RefSeries(ref: 1, labels: live), RefSeries(ref: 2, labels: gone)])])
+        try await wal.log([
+            WALRecordCodec.encode(series: [RefSeries(ref: 1, labels: live), RefSeries(ref: 2, labels: gone)])
+        ])
         let w = Self.watcher(dir.path + "/db", state: dir.path + "/state")
         try w.start(at: nil)
         _ = try Self.drain(w)
