@@ -113,3 +113,50 @@ extension RestartTests {
         #expect(all.count == written.count && Set(all) == Set(written))
     }
 }
+
+extension RestartTests {
+    /// The TSDB checkpoints and deletes WAL segments during an outage; the hard links keep them, so
+    /// everything arrives once the endpoint is back.
+    @Test func outageAcrossWALTruncationLosesNothing() async throws {
+        let dir = TempDir()
+        let wal = try WAL(
+            directory: dir.path + "/db/wal", options: WALOptions(segmentSize: 64 * 1024, syncPolicy: .never))
+        try wal.startWriting()
+        try await wal.log([
+            WALRecordCodec.encode(series: Self.series.enumerated().map { RefSeries(ref: UInt64($0 + 1), labels: $1) })
+        ])
+        var written: [ReceivedSample] = []
+        for segment in 0..<3 {
+            for r in 0..<5 {
+                let t = Int64(segment * 1000 + r * 10)
+                let samples = (0..<10).flatMap { i in
+                    (1...4).map { RefSample(ref: UInt64($0), t: t + Int64(i), v: Double($0) + Double(t)) }
+                }
+                try await wal.log([WALRecordCodec.encode(samples: samples)])
+                written += samples.map { ReceivedSample(Self.series[Int($0.ref) - 1], $0.t, $0.v) }
+            }
+            if segment < 2 { try wal.nextSegment() }
+        }
+        let endpoint = FakeWriteEndpoint([.init(status: .serviceUnavailable, sticky: true)])
+        try await withServer(endpoint.router) { port in
+            let m = try Self.manager(port, dir: dir.path)
+            let links = dir.path + "/db/remote_write/test/segments/"
+            try await withQueueManager(m) {
+                let linked = try await eventually {
+                    endpoint.statuses.count >= 3
+                        && (0..<3).allSatisfy { FileManager.default.fileExists(atPath: links + "0000000\($0)") }
+                }
+                #expect(linked)
+                // What the TSDB does after a head compaction: checkpoint, then delete the closed segments.
+                let current = try #require(wal.currentSegment)
+                try WALCheckpoint.create(wal: wal, through: current - 1, mint: 0) { _ in true }
+                try wal.truncate(before: current)
+                endpoint.setScript([])
+                let ok = try await eventually { m.stats.samplesSent == written.count }
+                #expect(ok, "\(m.stats)")
+            }
+        }
+        try wal.close()
+        #expect(endpoint.received.count == written.count && Set(endpoint.received) == Set(written))
+    }
+}
