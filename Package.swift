@@ -102,10 +102,24 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "RemoteClient",
+            dependencies: [
+                "PromModel", "StorageAPI", "PromWire", "TSDB",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "HearthCLI",
             dependencies: [
-                "PromWire", "TSDB", "PromQL", "Receiver", "HTTPAPI", "ObjectStore", "Rules", "Scrape",
+                "PromWire", "TSDB", "PromQL", "Receiver", "HTTPAPI", "ObjectStore", "Rules", "Scrape", "RemoteClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -185,6 +199,18 @@ let package = Package(
             name: "PromQLTests",
             dependencies: ["PromQL", "StorageAPI"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "RemoteClientTests",
+            dependencies: [
+                "RemoteClient", "TSDB", "PromWire", "PromModel", "StorageAPI", "Receiver", "HTTPAPI", "ObjectStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

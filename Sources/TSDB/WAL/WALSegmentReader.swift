@@ -14,7 +14,7 @@ struct WALCorruption: Error {
 }
 
 /// Iterates the records of one segment held in memory, reassembling fragments.
-struct WALSegmentReader {
+package struct WALSegmentReader {
     let bytes: [UInt8]
     let segment: Int
     private(set) var offset = 0
@@ -25,23 +25,23 @@ struct WALSegmentReader {
     }
 
     /// One fragment header as read from disk, before the checksum is verified.
-    struct Fragment {
-        var type: UInt8
+    package struct Fragment {
+        package var type: UInt8
         /// Snappy flag of the fragment's type byte.
-        var snappy: Bool
-        var length: Int
-        var dataStart: Int
-        var crc: UInt32
+        package var snappy: Bool
+        package var length: Int
+        package var dataStart: Int
+        package var crc: UInt32
     }
 
-    enum Step {
+    package enum Step {
         case fragment(Fragment)
         case skipTo(Int)
         case end
     }
 
     /// Classifies what starts at `at`; throws a reason string for malformed headers.
-    static func step(_ bytes: [UInt8], at: Int) -> Result<Step, WALCorruptionReason> {
+    package static func step(_ bytes: [UInt8], at: Int) -> Result<Step, WALCorruptionReason> {
         let ps = WALFormat.pageSize, h = WALFormat.headerSize
         if at >= bytes.count { return .success(.end) }
         let pageEnd = (at / ps + 1) * ps
@@ -69,7 +69,7 @@ struct WALSegmentReader {
         return .success(.fragment(Fragment(type: base, snappy: type & WALFormat.snappyFlag != 0, length: length, dataStart: at + h, crc: crc)))
     }
 
-    static func checksum(_ bytes: [UInt8], _ f: Fragment) -> UInt32 {
+    package static func checksum(_ bytes: [UInt8], _ f: Fragment) -> UInt32 {
         bytes.withUnsafeBytes { CRC32C.checksum(UnsafeRawBufferPointer(rebasing: $0[f.dataStart..<f.dataStart + f.length])) }
     }
 
@@ -139,7 +139,7 @@ struct WALSegmentReader {
 }
 
 /// A human-readable reason a fragment is malformed.
-struct WALCorruptionReason: Error {
-    var text: String
+package struct WALCorruptionReason: Error {
+    package var text: String
     init(_ text: String) { self.text = text }
 }

@@ -5,25 +5,25 @@ import Darwin
 #endif
 
 /// Layout constants of WAL segments (`tsdb/docs/format/wal.md`).
-enum WALFormat {
+package enum WALFormat {
     /// Segments are written in pages of this size; fragments never cross a page.
-    static let pageSize = 32 * 1024
+    package static let pageSize = 32 * 1024
     /// type (1) + big-endian length (2) + big-endian CRC32-Castagnoli (4).
-    static let headerSize = 7
+    package static let headerSize = 7
     /// Fragment types in the low bits of the type byte.
-    static let pageTerm: UInt8 = 0
-    static let full: UInt8 = 1
-    static let first: UInt8 = 2
-    static let middle: UInt8 = 3
-    static let last: UInt8 = 4
+    package static let pageTerm: UInt8 = 0
+    package static let full: UInt8 = 1
+    package static let first: UInt8 = 2
+    package static let middle: UInt8 = 3
+    package static let last: UInt8 = 4
     /// Low three bits carry the fragment type; bit 3 flags snappy, bit 4 zstd compression.
-    static let typeMask: UInt8 = 0x07
-    static let compressionMask: UInt8 = 0x18
-    static let snappyFlag: UInt8 = 0x08
-    static let zstdFlag: UInt8 = 0x10
+    package static let typeMask: UInt8 = 0x07
+    package static let compressionMask: UInt8 = 0x18
+    package static let snappyFlag: UInt8 = 0x08
+    package static let zstdFlag: UInt8 = 0x10
 
     /// `00000012`: segment file names are the zero-padded index.
-    static func segmentName(_ index: Int) -> String {
+    package static func segmentName(_ index: Int) -> String {
         let digits = String(index)
         return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
     }
