@@ -58,6 +58,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Compactor",
+            dependencies: [
+                "PromModel", "StorageAPI", "TSDB", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "HTTPAPI",
             dependencies: [
                 "Receiver", "PromQL", "PromWire", "StorageAPI",
@@ -71,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "HearthCLI",
             dependencies: [
-                "PromWire", "TSDB", "PromQL", "Receiver", "HTTPAPI", "ObjectStore",
+                "PromWire", "TSDB", "PromQL", "Receiver", "HTTPAPI", "ObjectStore", "Compactor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -102,6 +111,11 @@ let package = Package(
                 "HTTPAPI", "Receiver", "PromWire",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CompactorTests",
+            dependencies: ["Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"], swiftSettings: strictSettings),

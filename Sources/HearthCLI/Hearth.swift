@@ -7,7 +7,7 @@ struct Hearth: AsyncParsableCommand {
         commandName: "hearth",
         abstract: "Prometheus-compatible long-term storage: scrape, receive remote write, compact.",
         version: HearthVersion.current,
-        subcommands: [ReceiveCommand.self]
+        subcommands: [ReceiveCommand.self, CompactCommand.self]
     )
 }
 
