@@ -27,13 +27,16 @@ public struct Compactor: Sendable {
     ///   - now: the clock in milliseconds since the epoch (injected for tests).
     public init(
         bucket: any Bucket, configuration: CompactorConfiguration, logger: Logger,
-        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
+        now: @escaping @Sendable () -> Int64 = Compactor.wallClockMs
     ) {
         self.bucket = bucket
         self.configuration = configuration
         self.logger = logger
         self.now = now
     }
+
+    /// Milliseconds since the epoch by the system clock.
+    public static let wallClockMs: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) }
 
     /// Upper bound on planning rounds in one pass; each round consumes its jobs' sources, so a
     /// real bucket needs as many rounds as compaction levels, plus downsampling.

@@ -110,8 +110,7 @@ struct CompactCommand: AsyncParsableCommand {
         compactor.dryRun = dryRun
         repeat {
             let summary = try await compactor.runOnce()
-            print(summary)
-            fflush(stdout)
+            FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))
             if once {
                 if summary.failed { throw ExitCode(1) }
                 return

@@ -144,6 +144,6 @@ import TSDB
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(out)")
-        #expect(out.contains("Total Series: \(expected.count)"), "\(out)")
+        #expect(out.contains("Series: \(expected.count)\n"), "\(out)")
     }
 }

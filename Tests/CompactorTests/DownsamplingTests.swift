@@ -1,5 +1,6 @@
 import Compactor
 import Foundation
+import ObjectStore
 import PromModel
 import StorageAPI
 import Testing
@@ -27,16 +28,16 @@ import TSDB
         return (parts, counters)
     }
 
-    /// Raw increase over `(from, to]` with resets handled the way Prometheus' `increase` does.
-    static func rawIncrease(_ samples: [Sample], from: Int64, to: Int64) -> Double {
-        let window = samples.filter { $0.t.ms > from && $0.t.ms <= to }
+    /// Raw increase since the first sample, at every sample, with resets handled the way
+    /// Prometheus' `increase` does (a drop means the counter restarted from 0).
+    static func cumulativeIncrease(_ samples: [Sample]) -> [Double] {
+        var out: [Double] = []
         var total = 0.0
-        var previous = samples.last { $0.t.ms <= from }
-        for s in window {
-            if let p = previous { total += s.v >= p.v ? s.v - p.v : s.v }
-            previous = s
+        for (i, s) in samples.enumerated() {
+            if i > 0 { total += s.v >= samples[i - 1].v ? s.v - samples[i - 1].v : s.v }
+            out.append(total)
         }
-        return total
+        return out
     }
 
     @Test func rawTo5mAnd1hMatchRawAggregates() async throws {
@@ -52,6 +53,9 @@ import TSDB
         #expect(!summary.failed, "\(summary)")
         let live = try await f.liveBlocks()
         #expect(live.count == 3)
+        for b in live.sorted(by: { ($0.meta.thanos?.downsample.resolution ?? 0) < ($1.meta.thanos?.downsample.resolution ?? 0) }) {
+            print("downsampling: resolution \(b.meta.thanos?.downsample.resolution ?? 0) ms: \(b.bytes) bytes, \(b.meta.stats.numChunks) chunks, \(b.meta.stats.numSamples) samples/windows")
+        }
         for resolution in [Int64(300_000), 3_600_000] {
             let b = try #require(live.first { $0.meta.thanos?.downsample.resolution == resolution })
             let block = try Block.open(directory: try f.bucket.localPath(String(b.prefix.dropLast())))
@@ -70,14 +74,18 @@ import TSDB
         var windows: [Int64: [Double]] = [:]
         for s in raw { windows[Downsampler.windowEnd(s.t.ms, resolution), default: []].append(s.v) }
         #expect(parts[0].count == windows.count)
+        var mismatches: [String] = []
         for i in parts[0].indices {
             let key = Downsampler.windowEnd(parts[0][i].t.ms, resolution)
             let values = try #require(windows[key])
-            #expect(parts[0][i].v == Double(values.count))
-            #expect(abs(parts[1][i].v - values.reduce(0, +)) <= 1e-9 * max(1, abs(parts[1][i].v)))
-            #expect(parts[2][i].v == values.min())
-            #expect(parts[3][i].v == values.max())
+            let sum = values.reduce(0, +)
+            if parts[0][i].v != Double(values.count) || abs(parts[1][i].v - sum) > 1e-9 * max(1, abs(sum))
+                || parts[2][i].v != values.min() || parts[3][i].v != values.max()
+            {
+                mismatches.append("window \(key)")
+            }
         }
+        #expect(mismatches.isEmpty)
     }
 
     /// The counter aggregate, read back monotone, gives the raw increase between window ends,
@@ -86,12 +94,16 @@ import TSDB
         let mono = CounterAggregate.monotone(chunks)
         #expect(mono.count > 10)
         let first = try #require(mono.first)
+        #expect(first.t == raw[0].t)
+        let cumulative = Self.cumulativeIncrease(raw)
+        var i = 0
+        var mismatches = 0
         for point in mono.dropFirst() where (point.t.ms + 1) % resolution == 0 {
-            let want = Self.rawIncrease(raw, from: first.t.ms, to: point.t.ms)
-            #expect(abs((point.v - first.v) - want) <= 1e-6 * max(1, want), "at \(point.t.ms)")
+            while i + 1 < raw.count && raw[i + 1].t <= point.t { i += 1 }
+            if abs((point.v - first.v) - cumulative[i]) > 1e-6 * max(1, cumulative[i]) { mismatches += 1 }
         }
-        let total = Self.rawIncrease(raw, from: raw[0].t.ms, to: raw.last!.t.ms)
-        #expect(abs((mono.last!.v - first.v) - total) <= 1e-6 * total)
+        #expect(mismatches == 0)
+        #expect(abs((mono.last!.v - first.v) - cumulative.last!) <= 1e-6 * cumulative.last!)
     }
 
     @Test func aggregateChunkRoundTrips() throws {

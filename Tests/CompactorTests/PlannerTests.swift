@@ -14,32 +14,36 @@ import TSDB
 
     static let planner = Planner(CompactorConfiguration())
 
-    /// One row: blocks as (id, fromHour, toHour); expected jobs as sorted lists of block ids.
+    /// One row: blocks as [id, fromHour, toHour]; expected jobs as sorted lists of block ids.
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
-        var blocks: [(UInt64, Int64, Int64)]
-        var expected: [[UInt64]]
+        var blocks: [[Int]]
+        var expected: [[Int]]
+        init(_ name: String, _ blocks: [[Int]], _ expected: [[Int]]) {
+            self.name = name
+            self.blocks = blocks
+            self.expected = expected
+        }
         var testDescription: String { name }
     }
 
+    static let eightHourBlocks: [[Int]] = (0..<6).map { [$0 + 1, $0 * 8, $0 * 8 + 8] }
     static let cases: [Case] = [
-        Case(name: "single 2h block: nothing", blocks: [(1, 0, 2)], expected: []),
-        Case(name: "four 2h blocks fill 8h", blocks: [(1, 0, 2), (2, 2, 4), (3, 4, 6), (4, 6, 8)], expected: [[1, 2, 3, 4]]),
-        Case(name: "incomplete newest range waits", blocks: [(1, 0, 2), (2, 2, 4)], expected: []),
-        Case(name: "incomplete range with newer data goes", blocks: [(1, 0, 2), (2, 2, 4), (3, 8, 10)], expected: [[1, 2]]),
-        Case(name: "two ranges at once", blocks: [(1, 0, 2), (2, 6, 8), (3, 8, 10), (4, 14, 16)], expected: [[1, 2], [3, 4]]),
-        Case(name: "8h blocks fill 2d", blocks: (0..<6).map { (UInt64($0 + 1), Int64($0) * 8, Int64($0) * 8 + 8) },
-             expected: [[1, 2, 3, 4, 5, 6]]),
-        Case(name: "overlap goes first, vertically", blocks: [(1, 0, 2), (2, 0, 2), (3, 2, 4), (4, 4, 6), (5, 6, 8)],
-             expected: [[1, 2]]),
+        Case("single 2h block: nothing", [[1, 0, 2]], []),
+        Case("four 2h blocks fill 8h", [[1, 0, 2], [2, 2, 4], [3, 4, 6], [4, 6, 8]], [[1, 2, 3, 4]]),
+        Case("incomplete newest range waits", [[1, 0, 2], [2, 2, 4]], []),
+        Case("incomplete range with newer data goes", [[1, 0, 2], [2, 2, 4], [3, 8, 10]], [[1, 2]]),
+        Case("two ranges at once", [[1, 0, 2], [2, 6, 8], [3, 8, 10], [4, 14, 16]], [[1, 2], [3, 4]]),
+        Case("8h blocks fill 2d", eightHourBlocks, [[1, 2, 3, 4, 5, 6]]),
+        Case("overlap goes first, vertically", [[1, 0, 2], [2, 0, 2], [3, 2, 4], [4, 4, 6], [5, 6, 8]], [[1, 2]]),
     ]
 
     @Test("compaction plan", arguments: cases)
     func plan(_ c: Case) {
-        let jobs = Self.planner.plan(c.blocks.map { Self.meta($0.0, $0.1, $0.2) })
-        let got = jobs.map { job -> [UInt64] in
+        let jobs = Self.planner.plan(c.blocks.map { Self.meta(UInt64($0[0]), Int64($0[1]), Int64($0[2])) })
+        let got = jobs.map { job -> [Int] in
             guard case .compact(_, let sources, _) = job else { return [] }
-            return sources.map { $0.ulid.low }.sorted()
+            return sources.map { Int($0.ulid.low) }.sorted()
         }
         #expect(got == c.expected)
     }
