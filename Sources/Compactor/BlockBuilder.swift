@@ -16,9 +16,12 @@ public struct BlockBuilder: Sendable {
     ///   - replicaLabels: label names removed from series, so HA replicas collapse into one series.
     ///   - thanos: the `thanos` section of the new block.
     /// - Returns: the new block's meta (also in its `meta.json`).
+    ///   - deleteRequests: deletions applied while rewriting.
     public func merge(
-        _ sources: [Block], ulid: ULID, replicaLabels: Set<String>, thanos: BlockMeta.ThanosMeta
+        _ sources: [Block], ulid: ULID, replicaLabels: Set<String>, thanos: BlockMeta.ThanosMeta,
+        deleteRequests: [DeleteRequest] = []
     ) throws -> BlockMeta {
+        let deletions = Deletions(deleteRequests)
         let series = try SourceSeries(blocks: sources, dropping: replicaLabels)
         let compaction = BlockMeta.Compaction(
             level: (sources.map(\.meta.compaction.level).max() ?? 0) + 1,
@@ -27,12 +30,15 @@ public struct BlockBuilder: Sendable {
         return try write(
             series, ulid: ulid, minTime: sources.map(\.meta.minTime).min() ?? 0,
             maxTime: sources.map(\.meta.maxTime).max() ?? 0, compaction: compaction, thanos: thanos
-        ) { try ChunkMerge.merge(series.chunks($0)) }
+        ) { try ChunkMerge.merge(series.chunks($0, deletions: deletions.intervals(for: $0.labels))) }
     }
 
     /// Writes a copy of `source` at the coarser `resolution` (aggregate chunks).
     /// - Throws: ``CompactorError`` when a chunk cannot be decoded.
-    public func downsample(_ source: Block, ulid: ULID, resolution: Int64, thanos: BlockMeta.ThanosMeta) throws -> BlockMeta {
+    public func downsample(
+        _ source: Block, ulid: ULID, resolution: Int64, thanos: BlockMeta.ThanosMeta, deleteRequests: [DeleteRequest] = []
+    ) throws -> BlockMeta {
+        let deletions = Deletions(deleteRequests)
         let series = try SourceSeries(blocks: [source], dropping: [])
         let fromRaw = (source.meta.thanos?.downsample.resolution ?? 0) == 0
         var compaction = source.meta.compaction
@@ -41,7 +47,7 @@ public struct BlockBuilder: Sendable {
             series, ulid: ulid, minTime: source.meta.minTime, maxTime: source.meta.maxTime, compaction: compaction,
             thanos: thanos
         ) { entry in
-            let chunks = try series.chunks(entry)[0]
+            let chunks = try series.chunks(entry, deletions: deletions.intervals(for: entry.labels))[0]
             if fromRaw {
                 var samples: [Sample] = []
                 for c in chunks where c.encoding == .xor { samples += try XORChunkDecoder.decodeAll(c.bytes) }

@@ -11,10 +11,12 @@ extension Compactor {
         do {
             switch job {
             case .compact(let stream, let sources, _):
+                let requests = try await DeleteRequest.load(from: bucket, tenant: tenant)
                 let ulid = try await build(tenant: tenant, sources: sources, blocks: blocks) { builder, opened, ulid in
                     try builder.merge(
                         opened, ulid: ulid, replicaLabels: Set(configuration.replicaLabels),
-                        thanos: .init(labels: stream.labelDictionary, downsample: .init(resolution: stream.resolution), source: "compactor"))
+                        thanos: .init(labels: stream.labelDictionary, downsample: .init(resolution: stream.resolution), source: "compactor"),
+                        deleteRequests: requests)
                 }
                 for s in sources { try await markForDeletion(tenant: tenant, s.ulid, details: "compacted into \(ulid)") }
                 summary.blocksCompacted += 1
@@ -22,10 +24,12 @@ extension Compactor {
                 summary.markedForDeletion += sources.count
                 Counter(label: "hearth_compact_done_compactions_total").increment()
             case .downsample(let stream, let source, let resolution):
+                let requests = try await DeleteRequest.load(from: bucket, tenant: tenant)
                 _ = try await build(tenant: tenant, sources: [source], blocks: blocks) { builder, opened, ulid in
                     try builder.downsample(
                         opened[0], ulid: ulid, resolution: resolution,
-                        thanos: .init(labels: stream.labelDictionary, downsample: .init(resolution: resolution), source: "compactor"))
+                        thanos: .init(labels: stream.labelDictionary, downsample: .init(resolution: resolution), source: "compactor"),
+                        deleteRequests: requests)
                 }
                 summary.blocksDownsampled += 1
                 Counter(label: "hearth_compact_done_downsamples_total").increment()

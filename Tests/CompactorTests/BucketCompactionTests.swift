@@ -147,3 +147,22 @@ import TSDB
         #expect(out.contains("Series: \(expected.count)\n"), "\(out)")
     }
 }
+
+@Suite struct DeleteRequestTests {
+    @Test func storedRequestIsAppliedWhenBlocksAreRewritten() async throws {
+        let f = try BucketFixture()
+        let expected = try BucketCompactionTests.fourBlocks(f)
+        let request = DeleteRequest(
+            id: "drop-host-3", matchers: [.init(type: "=", name: "instance", value: "host-3")], startMs: hour, endMs: 5 * hour)
+        try await request.store(in: f.bucket, tenant: "t1")
+        let summary = try await f.compactor(f.configuration(), nowMs: 9 * hour).runOnce()
+        #expect(summary.blocksCompacted == 1 && !summary.failed)
+        let data = try await f.rawData()
+        for (labels, samples) in expected {
+            let want = labels.get("instance") == "host-3"
+                ? samples.filter { $0.t.ms < hour || $0.t.ms > 5 * hour } : samples
+            #expect(data[labels] == want)
+        }
+        #expect(try await DeleteRequest.load(from: f.bucket, tenant: "t1") == [request])
+    }
+}
