@@ -64,7 +64,7 @@ import TSDB
             let expected = try Self.populate(f)
             for _ in 0..<4 {
                 let p = try Self.start(f)
-                try await Task.sleep(for: .milliseconds(Int.random(in: 10...fullRunMs, using: &rng)))
+                try await Task.sleep(for: .milliseconds(Int.random(in: 10...(fullRunMs * 3 / 4), using: &rng)))
                 if p.isRunning {
                     kill(p.processIdentifier, SIGKILL)
                     killed += 1
