@@ -41,7 +41,7 @@ public struct Planner: Sendable {
         var jobs: [Job] = []
         for key in streams.keys.sorted() {
             let all = streams[key]!.sorted { ($0.minTime, $0.ulid) < ($1.minTime, $1.ulid) }
-            let superseded = supersededJobs(all)
+            let superseded = supersededJobs(all).filter { !noCompact.contains($0.block.ulid) }
             if !superseded.isEmpty {
                 jobs += superseded
                 continue
@@ -130,6 +130,17 @@ public struct Planner: Sendable {
             let sources = Set(b.compaction.sources)
             if done.contains(where: { sources.isSubset(of: $0) }) { return nil }
             return .downsample(stream: key, source: b, resolution: target)
+        }
+    }
+}
+
+extension Job {
+    /// The block a ``Job/dropSuperseded(block:by:)`` job marks; irrelevant for other jobs.
+    fileprivate var block: BlockMeta {
+        switch self {
+        case .dropSuperseded(let block, _): block
+        case .compact(_, let sources, _): sources[0]
+        case .downsample(_, let source, _): source
         }
     }
 }

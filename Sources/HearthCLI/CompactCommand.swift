@@ -108,14 +108,21 @@ struct CompactCommand: AsyncParsableCommand {
         let logger = Logger(label: "hearth.compact")
         var compactor = Compactor(bucket: try FilesystemBucket(root: bucketPath), configuration: config, logger: logger)
         compactor.dryRun = dryRun
-        repeat {
+        if once {
             let summary = try await compactor.runOnce()
             FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))
-            if once {
-                if summary.failed { throw ExitCode(1) }
-                return
+            if summary.failed { throw ExitCode(1) }
+            return
+        }
+        while true {
+            // A pass that cannot even list the bucket is retried next interval; --wait never halts.
+            do {
+                let summary = try await compactor.runOnce()
+                FileHandle.standardOutput.write(Data((summary.description + "\n").utf8))
+            } catch {
+                logger.error("compaction pass failed", metadata: ["error": "\(error)"])
             }
             try await Task.sleep(for: .milliseconds(interval))
-        } while true
+        }
     }
 }
