@@ -145,6 +145,20 @@ import TSDB
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(out)")
         #expect(out.contains("Series: \(expected.count)\n"), "\(out)")
+        // Every sample is there once: `promtool tsdb dump` prints one line per sample. It opens the
+        // directory as a Prometheus data directory, which needs a WAL directory (empty is fine).
+        try FileManager.default.createDirectory(atPath: f.root + "/bucket/t1/wal", withIntermediateDirectories: true)
+        let dump = Process()
+        dump.executableURL = URL(fileURLWithPath: promtool)
+        dump.arguments = ["tsdb", "dump", f.root + "/bucket/t1"]
+        let dumpPipe = Pipe()
+        dump.standardOutput = dumpPipe
+        dump.standardError = dumpPipe
+        try dump.run()
+        let text = String(decoding: dumpPipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        dump.waitUntilExit()
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("{") }.count
+        #expect(lines == expected.values.reduce(0) { $0 + $1.count }, "\(text.prefix(2000))")
     }
 }
 
