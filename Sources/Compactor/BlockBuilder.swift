@@ -30,7 +30,10 @@ public struct BlockBuilder: Sendable {
         return try write(
             series, ulid: ulid, minTime: sources.map(\.meta.minTime).min() ?? 0,
             maxTime: sources.map(\.meta.maxTime).max() ?? 0, compaction: compaction, thanos: thanos
-        ) { try ChunkMerge.merge(series.chunks($0, deletions: deletions.intervals(for: $0.labels))) }
+        ) { entry in
+            let chunks = try series.chunks(entry, deletions: deletions.intervals(for: entry.labels))
+            return try ChunkMerge.mergeReplicas(chunks, replicas: entry.refs.map(\.replica))
+        }
     }
 
     /// Writes a copy of `source` at the coarser `resolution` (aggregate chunks).

@@ -9,7 +9,8 @@ struct SourceSeries {
     /// One output series and where its data lies.
     struct Entry {
         var labels: Labels
-        var refs: [(block: Int, ref: UInt32)]
+        /// Where the series lies, and which HA replica wrote it there (empty without replica labels).
+        var refs: [(block: Int, ref: UInt32, replica: String)]
     }
 
     let blocks: [Block]
@@ -20,14 +21,20 @@ struct SourceSeries {
         var byLabels: [Labels: Int] = [:]
         var entries: [Entry] = []
         for (i, block) in blocks.enumerated() {
+            let external = (block.meta.thanos?.labels ?? [:]).filter { replicaLabels.contains($0.key) }
+                .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             for ref in try block.seriesRefs() {
                 var labels = try block.series(ref: ref).labels
-                if !replicaLabels.isEmpty { labels = labels.removing(replicaLabels) }
+                var replica = external
+                if !replicaLabels.isEmpty {
+                    replica += "|" + labels.keeping(replicaLabels).description
+                    labels = labels.removing(replicaLabels)
+                }
                 if let at = byLabels[labels] {
-                    entries[at].refs.append((i, ref))
+                    entries[at].refs.append((i, ref, replica))
                 } else {
                     byLabels[labels] = entries.count
-                    entries.append(Entry(labels: labels, refs: [(i, ref)]))
+                    entries.append(Entry(labels: labels, refs: [(i, ref, replica)]))
                 }
             }
         }
@@ -118,6 +125,30 @@ enum ChunkMerge {
             }
         }
         return encode(byTime.keys.sorted().map { Sample(t: Timestamp(ms: $0), v: byTime[$0]!.v) })
+    }
+
+    /// Merges HA replicas: union within each replica, then ``ReplicaDedup`` across them. Falls back
+    /// to a plain merge for non-XOR chunks.
+    static func mergeReplicas(_ perSource: [[EncodedChunk]], replicas: [String]) throws -> [EncodedChunk] {
+        var order: [String] = []
+        var groups: [String: [[EncodedChunk]]] = [:]
+        for (chunks, replica) in zip(perSource, replicas) {
+            if groups[replica] == nil { order.append(replica) }
+            groups[replica, default: []].append(chunks)
+        }
+        let all = perSource.joined()
+        if order.count <= 1 || all.contains(where: { $0.encoding != .xor }) { return try merge(perSource) }
+        // Replicas that do not overlap in time need no choosing between them.
+        let spans = order.compactMap { key -> (Timestamp, Timestamp)? in
+            let chunks = groups[key]!.joined()
+            guard let lo = chunks.map(\.minTime).min(), let hi = chunks.map(\.maxTime).max() else { return nil }
+            return (lo, hi)
+        }.sorted { $0.0 < $1.0 }
+        if zip(spans, spans.dropFirst()).allSatisfy({ $0.1 < $1.0 }) { return try merge(perSource) }
+        let streams = try order.map { key in
+            try merge(groups[key]!).flatMap { try XORChunkDecoder.decodeAll($0.bytes) }
+        }
+        return encode(ReplicaDedup.merge(streams))
     }
 
     /// XOR chunks of at most ``samplesPerChunk`` samples.

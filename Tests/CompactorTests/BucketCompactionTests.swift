@@ -180,3 +180,32 @@ import TSDB
         #expect(try await DeleteRequest.load(from: f.bucket, tenant: "t1") == [request])
     }
 }
+
+@Suite struct ReplicaDedupTests {
+    /// Replica b scrapes 7s after replica a; a misses ten minutes. The result follows a up to its
+    /// gap, then b (which has no gap) from there on, and never interleaves the two.
+    @Test func replicasWithOffsetScrapesDoNotInterleave() async throws {
+        let f = try BucketFixture()
+        let gap = (30 * 60_000)..<(40 * 60_000)
+        let a = generateSeries(count: 3, from: 0, to: 2 * hour).map { s in
+            ArraySeries(labels: s.labels, samples: s.samples.filter { !gap.contains(Int($0.t.ms)) })
+        }
+        let b = generateSeries(count: 3, from: 7_000, to: 2 * hour) { i, t in -Double(i) - Double(t) }
+        try f.putBlock(series: a, minTime: 0, maxTime: 2 * hour, labels: ["replica": "a"])
+        try f.putBlock(series: b, minTime: 0, maxTime: 2 * hour, labels: ["replica": "b"])
+        var c = f.configuration()
+        c.replicaLabels = ["replica"]
+        let summary = try await f.compactor(c, nowMs: 3 * hour).runOnce()
+        #expect(summary.blocksCompacted == 1 && !summary.failed)
+        let data = try await f.rawData()
+        for (sa, sb) in zip(a, b) {
+            let got = try #require(data[sa.labels])
+            let fromA = got.filter { $0.v >= 0 }
+            #expect(fromA == sa.samples.filter { $0.t.ms < Int64(gap.lowerBound) })
+            let switchT = fromA.last!.t
+            #expect(got.filter { $0.v < 0 } == sb.samples.filter { $0.t > switchT })
+            // One short step where the output switches replicas; interleaving would make many.
+            #expect(zip(got.dropFirst(), got).filter { $0.t.ms - $1.t.ms < 15_000 }.count == 1)
+        }
+    }
+}
