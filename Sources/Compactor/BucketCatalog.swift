@@ -6,8 +6,11 @@ public import TSDB
 public struct BucketBlock: Sendable {
     /// The tenant directory the block lies in.
     public var tenant: String
+    /// The block's `meta.json`.
     public var meta: BlockMeta
+    /// Present when the block is being deleted.
     public var deletionMark: DeletionMark?
+    /// Present when the planner must leave the block alone.
     public var noCompactMark: NoCompactMark?
     /// Object keys of the block, meta.json included.
     public var keys: [String]
@@ -20,8 +23,11 @@ public struct BucketBlock: Sendable {
 
 /// A block directory without `meta.json`: an upload in progress, cut short, or a deletion cut short.
 public struct PartialBlock: Sendable {
+    /// Where the directory lies and what is in it.
     public var tenant: String
+    /// The directory name.
     public var ulid: ULID
+    /// Objects present, any order.
     public var keys: [String]
     /// A deletion mark is present: this is a deletion cut short and can go at once.
     public var markedForDeletion: Bool
@@ -29,7 +35,9 @@ public struct PartialBlock: Sendable {
 
 /// What one listing of the bucket found.
 public struct BucketCatalog: Sendable {
+    /// Complete blocks, marked ones included.
     public var blocks: [BucketBlock] = []
+    /// Directories without `meta.json`.
     public var partial: [PartialBlock] = []
     /// Blocks whose `meta.json` cannot be read, with the error.
     public var unreadable: [(tenant: String, ulid: ULID, error: String)] = []

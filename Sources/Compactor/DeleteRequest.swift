@@ -12,8 +12,11 @@ public import TSDB
 public struct DeleteRequest: Codable, Hashable, Sendable {
     /// One label matcher as stored: `type` is `=`, `!=`, `=~` or `!~`.
     public struct StoredMatcher: Codable, Hashable, Sendable {
+        /// `=`, `!=`, `=~` or `!~`.
         public var type: String
+        /// Label name matched.
         public var name: String
+        /// Value or regular expression.
         public var value: String
         /// A stored matcher.
         public init(type: String, name: String, value: String) {
@@ -25,6 +28,7 @@ public struct DeleteRequest: Codable, Hashable, Sendable {
 
     /// Unique name of the request; also its object name.
     public var id: String
+    /// Series must match every one of these.
     public var matchers: [StoredMatcher]
     /// Deleted range, both ends inclusive, in milliseconds.
     public var startMs: Int64

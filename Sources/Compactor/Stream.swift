@@ -10,7 +10,9 @@ public struct StreamKey: Hashable, Sendable, Comparable, CustomStringConvertible
 
     /// A labelled pair of strings (external label).
     public struct Label: Hashable, Sendable, Comparable {
+        /// Label name.
         public var name: String
+        /// Label value.
         public var value: String
         public static func < (a: Label, b: Label) -> Bool { (a.name, a.value) < (b.name, b.value) }
     }
