@@ -125,7 +125,8 @@ import TSDB
     }
 
     @Test func promtoolAnalyzesCompactedBlock() async throws {
-        guard let promtool = ["/usr/local/bin/promtool", "/usr/bin/promtool"].first(where: FileManager.default.isExecutableFile)
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        guard let promtool = path.split(separator: ":").map({ $0 + "/promtool" }).first(where: FileManager.default.isExecutableFile)
         else {
             print("skipping: promtool not installed")
             return
