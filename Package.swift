@@ -79,6 +79,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Compactor",
+            dependencies: [
+                "PromModel", "StorageAPI", "TSDB", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "HTTPAPI",
             dependencies: [
                 "Receiver", "PromQL", "PromWire", "StorageAPI",
@@ -119,7 +128,7 @@ let package = Package(
         .executableTarget(
             name: "HearthCLI",
             dependencies: [
-                "PromWire", "TSDB", "PromQL", "Receiver", "HTTPAPI", "ObjectStore", "Rules", "Scrape", "RemoteClient",
+                "PromWire", "TSDB", "PromQL", "Receiver", "HTTPAPI", "ObjectStore", "Rules", "Scrape", "RemoteClient", "Compactor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -180,6 +189,11 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CompactorTests",
+            dependencies: ["Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"], swiftSettings: strictSettings),

@@ -10,6 +10,8 @@ public import TSDB
 /// downloaded once into a local cache directory. Blocks with a `deletion-mark.json` are still
 /// served until they disappear, so a query running while the compactor deletes them is not cut.
 /// A block that fails to open is reported once and skipped; the others keep serving.
+/// Downsampled blocks (written by `hearth compact`) hold aggregate chunks, not samples, and are
+/// left out: this view serves raw data only.
 public actor BucketBlocks {
     private let bucket: any Bucket
     private let tenant: String
@@ -17,6 +19,7 @@ public actor BucketBlocks {
     private let logger: Logger
     private var open: [String: Block] = [:]
     private var refused: Set<String> = []
+    private var downsampled: Set<String> = []
 
     public init(bucket: any Bucket, tenant: String, cacheDirectory: String, logger: Logger) {
         self.bucket = bucket
@@ -35,9 +38,14 @@ public actor BucketBlocks {
             // A block without meta.json is still being uploaded (or was cut short): not yet visible.
             guard try await bucket.exists(entry + "meta.json") else { continue }
             present.insert(ulid)
-            if open[ulid] != nil || refused.contains(ulid) { continue }
+            if open[ulid] != nil || refused.contains(ulid) || downsampled.contains(ulid) { continue }
             do {
-                open[ulid] = try await openBlock(ulid)
+                let block = try await openBlock(ulid)
+                if (block.meta.thanos?.downsample.resolution ?? 0) != 0 {
+                    downsampled.insert(ulid)
+                    continue
+                }
+                open[ulid] = block
             } catch {
                 refused.insert(ulid)
                 logger.error("refusing corrupt bucket block", metadata: ["tenant": "\(tenant)", "block": "\(ulid)", "error": "\(error)"])

@@ -5,6 +5,8 @@ public enum ChunkEncoding: UInt8, Sendable, Hashable {
     case xor = 1
     case histogram = 2
     case floatHistogram = 3
+    /// Thanos' aggregate chunk of a downsampled block: count, sum, min, max and counter sub-chunks.
+    case aggregate = 0xff
 }
 
 /// One encoded chunk, with bytes exactly as stored (so they can be streamed without re-encoding).

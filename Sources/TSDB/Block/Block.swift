@@ -59,6 +59,16 @@ public final class Block: Sendable {
         }
     }
 
+    /// Every series reference, in label order; with ``series(ref:)``, lets a compactor read one
+    /// series at a time instead of holding all chunk metadata.
+    package func seriesRefs() throws(TSDBError) -> [UInt32] { try index.allPostings() }
+
+    /// Labels and chunk metadata of the series at `ref`.
+    package func series(ref: UInt32) throws(TSDBError) -> (labels: Labels, chunks: [ChunkMeta]) {
+        let s = try index.series(ref)
+        return (s.labels, s.chunks)
+    }
+
     /// The stored bytes of the chunk at `ref`, checksum verified.
     /// - Throws: ``TSDBError`` `corruption` naming the segment file and offset.
     public func chunkBytes(_ ref: ChunkRef) throws(TSDBError) -> (encoding: UInt8, bytes: [UInt8]) {

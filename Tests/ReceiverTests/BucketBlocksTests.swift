@@ -1,0 +1,33 @@
+import Foundation
+import Logging
+import ObjectStore
+import PromModel
+import Receiver
+import StorageAPI
+import Testing
+import TSDB
+
+@Suite struct BucketBlocksTests {
+    /// Downsampled blocks from `hearth compact` hold aggregate chunks; the raw view leaves them out.
+    @Test func downsampledBlocksAreNotServedAsRaw() async throws {
+        let root = NSTemporaryDirectory() + "hearth-bucketblocks-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bucket = try FilesystemBucket(root: root + "/bucket")
+        let dir = root + "/bucket/t1"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let series = [ArraySeries(labels: ["__name__": "up"], samples: [Sample(t: Timestamp(ms: 1000), v: 1)])]
+        var ulids: [ULID] = []
+        for resolution in [Int64(0), 300_000] {
+            let ulid = ULID(time: Timestamp(ms: 1000 + resolution))
+            var meta = try BlockWriter(parentDirectory: dir).write(samples: series, ulid: ulid)
+            meta.thanos = .init(labels: ["tenant_id": "t1"], downsample: .init(resolution: resolution), source: "compactor")
+            try meta.write(toDirectory: dir + "/" + ulid.description)
+            ulids.append(ulid)
+        }
+        let view = BucketBlocks(bucket: bucket, tenant: "t1", cacheDirectory: root + "/cache", logger: Logger(label: "test"))
+        try await view.sync()
+        let served = await view.blocks(overlapping: Timestamp(ms: 0), Timestamp(ms: 10_000)).map(\.ulid)
+        #expect(served == [ulids[0]])
+        #expect(await view.refusedBlocks.isEmpty)
+    }
+}
