@@ -116,7 +116,8 @@ struct CompactionLoop: Service {
             } catch {
                 logger.error("compaction failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Sleep, but wake for a graceful shutdown instead of holding the process for a minute.
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
         }
     }
 }
