@@ -74,9 +74,11 @@ import Testing
     @Test func deployExampleIsAcceptedByUsAndPromtool() throws {
         let path = repositoryRoot().appendingPathComponent("deploy/prometheus.yml").path
         let config = try decodeConfig(try String(contentsOfFile: path, encoding: .utf8))
-        #expect(config.scrapeConfigs.map(\.jobName) == ["hearth"])
+        #expect(config.scrapeConfigs.map(\.jobName) == ["hearth", "hearth-receive"])
         #expect(config.scrapeConfigs[0].staticConfigs[0].targets == ["127.0.0.1:9090"])
+        #expect(config.scrapeConfigs[1].staticConfigs[0].targets == ["127.0.0.1:19291"])
         #expect(config.remoteWrite.map(\.url) == ["http://127.0.0.1:19291/api/v1/write"])
+        #expect(config.remoteRead.map(\.url) == ["http://127.0.0.1:19291/api/v1/read"])
         guard let result = try runTool("promtool", ["check", "config", path]) else {
             print("skipping promtool check: promtool not installed")
             return
