@@ -1,3 +1,4 @@
+import PromModel
 /// Frames ``ChunkedReadResponse`` messages for a streamed (STREAMED_XOR_CHUNKS) remote-read response.
 ///
 /// Each frame is: the message length as a uvarint, the CRC32-Castagnoli of the message as 4

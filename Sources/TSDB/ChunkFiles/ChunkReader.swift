@@ -1,3 +1,4 @@
+import PromModel
 import Glibc
 
 /// Reads chunks by reference from a block's memory-mapped segment files.

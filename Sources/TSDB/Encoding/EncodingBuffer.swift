@@ -1,3 +1,4 @@
+import PromModel
 /// An append-only byte buffer with the integer encodings of the Prometheus file formats.
 package struct EncodingBuffer: Sendable {
     /// The bytes written so far.

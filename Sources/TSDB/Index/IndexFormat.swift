@@ -1,3 +1,4 @@
+import PromModel
 /// Constants and the table of contents of the index file, format version 2. See <doc:BlockFormat>.
 package enum IndexFormat {
     /// First four bytes of an index file.

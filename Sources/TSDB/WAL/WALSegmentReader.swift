@@ -1,3 +1,4 @@
+import PromModel
 /// Where and why a WAL segment stopped decoding.
 struct WALCorruption: Error {
     var segment: Int

@@ -1,3 +1,4 @@
+import PromModel
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
