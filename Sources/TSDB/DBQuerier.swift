@@ -5,8 +5,7 @@ import StorageAPI
 /// equal timestamps (overlapping blocks, head data also in a block) are returned once, the earliest
 /// part in `parts` winning.
 ///
-/// Sample queries stream (``MergeSeriesSet``). Chunk queries read each part's matching chunks into
-/// memory and re-encode only where chunks overlap. TODO(head): stream chunk queries too (#3).
+/// Both sample and chunk queries stream (``MergeSeriesSet``, ``MergeChunkSeriesSet``).
 struct DBQuerier: Querier, ChunkQuerier {
     let parts: [any Querier & ChunkQuerier]
 
@@ -17,34 +16,10 @@ struct DBQuerier: Querier, ChunkQuerier {
     }
 
     func selectChunks(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any ChunkSeriesSet {
-        var merged: [Labels: [EncodedChunk]] = [:]
-        var warnings: [String] = []
-        for part in parts {
-            var set = try await part.selectChunks(sorted: true, hints: hints, matchers: matchers)
-            while let s = try set.next() {
-                if !s.chunks.isEmpty { merged[s.labels, default: []].append(contentsOf: s.chunks) }
-            }
-            warnings += set.warnings
-        }
-        var out: [ChunkSeries] = []
-        out.reserveCapacity(merged.count)
-        for (labels, chunks) in merged {
-            out.append(ChunkSeries(labels: labels, chunks: try Self.nonOverlapping(chunks)))
-        }
-        out.sort { $0.labels < $1.labels }
-        return HeadChunkSeriesSet(out, warnings: warnings)
-    }
-
-    /// Chunks sorted by time; when any overlap, their samples are merged and re-encoded.
-    static func nonOverlapping(_ chunks: [EncodedChunk]) throws -> [EncodedChunk] {
-        let sorted = chunks.sorted { $0.minTime < $1.minTime }
-        let overlap = zip(sorted, sorted.dropFirst()).contains { $0.maxTime >= $1.minTime }
-        guard overlap else { return sorted }
-        var samples: [Sample] = []
-        for c in chunks where c.encoding == .xor {
-            samples = mergeSamples(samples, try XORChunkDecoder.decodeAll(c.bytes))
-        }
-        return encodeChunks(samples)
+        var sets: [any ChunkSeriesSet] = []
+        for part in parts { sets.append(try await part.selectChunks(sorted: true, hints: hints, matchers: matchers)) }
+        // The shared k-way merge streams series and re-encodes only overlapping chunks.
+        return sets.count == 1 ? sets[0] : try MergeChunkSeriesSet(sets)
     }
 
     func labelValues(_ name: String, matchers: [Matcher]) async throws -> [String] {
