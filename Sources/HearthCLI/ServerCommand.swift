@@ -38,6 +38,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("log.level"), help: "debug | info | warning | error")
     var logLevel = "info"
 
+    /// The flags and their values, for `/api/v1/status/flags`.
+    var flags: [(String, String)] {
+        [
+            ("config.file", configFile), ("web.listen-address", listenAddress), ("storage.tsdb.path", storagePath),
+            ("storage.tsdb.retention.time", retentionTime), ("storage.tsdb.retention.size", String(retentionSize)),
+            ("query.lookback-delta", lookbackDelta), ("log.level", logLevel),
+        ]
+    }
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
             throw ValidationError("--log.level \(logLevel) is not one of debug, info, warning, error")
@@ -55,10 +64,15 @@ struct ServerCommand: AsyncParsableCommand {
         let registry = Bootstrap.start(logLevel: level)
         let logger = Logger(label: "hearth.server")
         let db = try DB(directory: storagePath, options: dbOptions)
-        let node = try await ServerNode.make(
-            configFile: configFile, db: db, engine: Engine(options: engineOptions), logger: logger)
+        let node = try ServerNode(
+            environment: .init(
+                configFile: configFile, db: db, engine: Engine(options: engineOptions), logger: logger, flags: flags))
         let router = Router()
-        PrometheusQueryAPI(engine: node.engine) { _ in node.queryable }.addRoutes(to: router)
+        PrometheusQueryAPI(engine: node.environment.engine) { _ in node.queryable }.addRoutes(to: router)
+        ServerStatusRoutes(status: node).addRoutes(to: router)
+        var federate = FederateHandler(source: { db }, externalLabels: { node.externalLabels })
+        federate.lookbackMs = engineOptions.lookbackDeltaMs
+        federate.addRoutes(to: router)
         ReceiverRoutes.addOperationalRoutes(to: router, isReady: { true }, metricsText: { Bootstrap.render(registry) })
         let app = Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "hearth"),
@@ -66,7 +80,7 @@ struct ServerCommand: AsyncParsableCommand {
         logger.info("hearth server started", metadata: ["address": "\(listenAddress)", "storage": "\(storagePath)"])
         let group = ServiceGroup(
             configuration: .init(
-                services: node.services + [ServiceGroupConfiguration.ServiceConfiguration(service: app)],
+                services: [.init(service: node), .init(service: app)],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try db.close()
