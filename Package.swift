@@ -14,7 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hearth", targets: ["HearthCLI"]),
-        // For Benchmarks/ (a separate package that depends on this one by path).
+        // For Tests/Benchmarks/ (a separate package that depends on this one by path).
         .library(name: "PromWire", targets: ["PromWire"]),
         .library(name: "PromModel", targets: ["PromModel"]),
     ],
