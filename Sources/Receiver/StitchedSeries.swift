@@ -93,18 +93,21 @@ struct StitchedSeries: DownsampledSeries {
                     return ws >= seg.start && t <= seg.end && !windowDeleted(ws, t)
                         && !stored.contains { $0.minTime.ms <= t && ws <= $0.maxTime.ms }
                 }
+                // A chunk's last window is stored at its last raw sample; every point is served at
+                // its window's end, so the spacing is regular and `rate` extrapolates consistently.
+                func stamp(_ t: Int64) -> Timestamp { Timestamp(ms: min(floorDiv(t, r) * r + r - 1, seg.end)) }
                 switch aggregate {
                 case nil:
                     guard let sums = try AggregateChunk.decode(bytes.bytes, only: .sum),
                         let counts = try AggregateChunk.decode(bytes.bytes, only: .count), sums.count == counts.count
                     else { continue }
-                    for (s, c) in zip(sums, counts) where inSegment(s.t.ms) { out.append(Sample(t: s.t, v: s.v / c.v)) }
+                    for (s, c) in zip(sums, counts) where inSegment(s.t.ms) { out.append(Sample(t: stamp(s.t.ms), v: s.v / c.v)) }
                 case .counter:
                     guard let items = try AggregateChunk.decode(bytes.bytes, only: .counter) else { continue }
-                    fold.addChunk(items, seg: seg, inSegment: inSegment, &out)
+                    fold.addChunk(items, seg: seg, inSegment: inSegment, stamp: { stamp($0).ms }, &out)
                 case let a?:
                     guard let points = try AggregateChunk.decode(bytes.bytes, only: a) else { continue }
-                    for p in points where inSegment(p.t.ms) { out.append(p) }
+                    for p in points where inSegment(p.t.ms) { out.append(Sample(t: stamp(p.t.ms), v: p.v)) }
                 }
             }
         }
@@ -160,9 +163,10 @@ struct CounterFold {
     }
 
     /// Folds one chunk's counter aggregate (first raw sample, one value per window, then the last
-    /// raw value repeated at the last timestamp), emitting the values inside the segment.
+    /// raw value repeated at the last timestamp), emitting the window values inside the segment.
     mutating func addChunk(
-        _ items: [Sample], seg: ResolutionSegment, inSegment: (Int64) -> Bool, _ out: inout [Sample]
+        _ items: [Sample], seg: ResolutionSegment, inSegment: (Int64) -> Bool, stamp: (Int64) -> Int64,
+        _ out: inout [Sample]
     ) {
         var previousT = Int64.min
         var lastValue: Double?
@@ -171,7 +175,7 @@ struct CounterFold {
             defer { previousT = t }
             if i > 0 && t <= previousT {
                 // The trailing raw value: what the next chunk compares against.
-                if lastT <= t || !started { lastV = item.v }
+                if lastT <= stamp(t) || !started { lastV = item.v }
                 continue
             }
             if t > seg.end {
@@ -190,8 +194,28 @@ struct CounterFold {
                 continue
             }
             lastValue = item.v
-            if let s = add(t, item.v) { out.append(s) }
+            if i == 0 {
+                // The chunk's first raw sample: it carries the increase since the previous chunk
+                // but is not a window, and an extra point off the window grid would make `rate`
+                // extrapolate less than it should.
+                absorb(t, item.v)
+            } else if let s = add(stamp(t), item.v) {
+                out.append(s)
+            }
         }
+    }
+
+    /// Folds a value into the total without emitting it.
+    private mutating func absorb(_ t: Int64, _ v: Double) {
+        if v.isNaN { return }
+        if !started {
+            started = true
+            total = v
+        } else if t > lastT {
+            total += v >= lastV ? v - lastV : v
+        }
+        lastV = v
+        lastT = max(lastT, t)
     }
 }
 
