@@ -193,7 +193,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactorTests",
-            dependencies: ["Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI"],
+            dependencies: ["Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI", "Receiver", "PromQL"],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"], swiftSettings: strictSettings),

@@ -91,7 +91,8 @@ public struct PrometheusQueryAPI: Sendable {
     private func instant(_ request: Request, _ p: APIParameters) async throws -> [UInt8] {
         guard let query = p["query"] else { throw APIError(.badData, "invalid parameter \"query\": query must not be empty") }
         let t = try p.time("time", default: Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000)))
-        let value = try await engine.instantQuery(query, at: t, storage: try await source(request))
+        let storage = try p.applyingSourceResolution(try await source(request), stepMs: 0)
+        let value = try await engine.instantQuery(query, at: t, storage: storage)
         return QueryResultJSON.encode(value)
     }
 
@@ -107,7 +108,8 @@ public struct PrometheusQueryAPI: Sendable {
         if (end.ms - start.ms) / step >= Int64(maxPointsPerSeries) {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
-        let value = try await engine.rangeQuery(query, start: start, end: end, stepMs: step, storage: try await source(request))
+        let storage = try p.applyingSourceResolution(try await source(request), stepMs: step)
+        let value = try await engine.rangeQuery(query, start: start, end: end, stepMs: step, storage: storage)
         return QueryResultJSON.encode(value)
     }
 
