@@ -167,4 +167,62 @@ import Glibc
         #expect(try await server.rules().isEmpty)
         #expect(child.terminate() == 0, "\(child.log)")
     }
+
+    /// `write_relabel_configs` decide what reaches `hearth receive`; a reload that changes them restarts
+    /// the queue from its saved WAL position with the new rules. About 15-30 s.
+    @Test func writeRelabelConfigsApplyAndChangeOnReload() async throws {
+        let dir = E2E.temporaryDirectory("write-relabel")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let receivePort = E2E.freePort()
+        let receiver = try ChildProcess(
+            E2E.hearth(),
+            [
+                "receive", "--web.listen-address=127.0.0.1:\(receivePort)", "--storage.path=\(dir)/storage",
+                "--bucket.path=\(dir)/bucket",
+            ], logPath: dir + "/receive.log")
+        defer { receiver.terminate() }
+        let receiverBase = "http://127.0.0.1:\(receivePort)"
+        #expect(await E2E.waitUntilUp(receiverBase + "/-/ready"), "receiver did not start: \(receiver.log)")
+
+        let port = E2E.freePort()
+        func config(keep: String) -> String {
+            Self.config(port: port, jobs: ["self"]) + """
+                remote_write:
+                  - url: \(receiverBase)/api/v1/write
+                    name: receiver
+                    queue_config: {batch_send_deadline: 200ms}
+                    write_relabel_configs:
+                      - {source_labels: [__name__], regex: "\(keep)", action: keep}
+
+                """
+        }
+        try config(keep: "up").write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let child = try ChildProcess(
+            E2E.hearth(),
+            [
+                "server", "--config.file=\(dir)/prometheus.yml", "--web.listen-address=127.0.0.1:\(port)",
+                "--storage.tsdb.path=\(dir)/data",
+            ], logPath: dir + "/server.log")
+        defer { child.terminate() }
+        let server = Server(dir: dir, base: "http://127.0.0.1:\(port)", port: port, child: child)
+        #expect(await E2E.waitUntilUp(server.base + "/-/ready"), "server did not start: \(child.log)")
+
+        /// Metric names of the `self` job that the receiver has.
+        func names() async throws -> Set<String> {
+            let r = try await E2E.request(receiverBase + "/api/v1/label/__name__/values?match%5B%5D=%7Bjob%3D%22self%22%7D")
+            let object = try JSONSerialization.jsonObject(with: r.body) as? [String: Any]
+            return Set(object?["data"] as? [String] ?? [])
+        }
+        #expect(await Self.eventually(60) { try await names().contains("up") }, "\(child.log)")
+        // Scraped in the same commits as `up`, but dropped by the relabel rule.
+        #expect(try await !names().contains("scrape_duration_seconds"))
+
+        try server.writeConfig(config(keep: "up|scrape_duration_seconds"))
+        #expect(try await E2E.request(server.base + "/-/reload", method: "POST").status == 200)
+        #expect(
+            await Self.eventually(60) { try await names().contains("scrape_duration_seconds") },
+            "\(child.log)\n\(receiver.log)")
+        #expect(try await !names().contains("scrape_samples_scraped"))
+        #expect(child.terminate() == 0, "\(child.log)")
+    }
 }
