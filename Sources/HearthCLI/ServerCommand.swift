@@ -78,10 +78,13 @@ struct ServerCommand: AsyncParsableCommand {
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "hearth"),
             logger: logger)
         logger.info("hearth server started", metadata: ["address": "\(listenAddress)", "storage": "\(storagePath)"])
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: node), .init(service: app)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: node), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // Like Prometheus' remote-write flush deadline: with an endpoint down, queues get a minute to drain,
+        // then are cancelled (they save their WAL position and send the rest after a restart).
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         try db.close()
         logger.info("hearth server stopped")

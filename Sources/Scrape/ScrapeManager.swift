@@ -76,11 +76,8 @@ public final class ScrapeManager: Service, Sendable {
     static func checkSupported(_ configuration: PrometheusConfiguration) throws {
         try configuration.validate()
         for (i, job) in configuration.scrapeConfigs.enumerated() {
-            _ = try ScrapeSettings(job)
-            // TODO(scrape): per-job TLS and proxies need one HTTP client per job (#6).
-            if job.httpClient.tlsConfig != ClientTLSConfiguration() {
-                throw ConfigError(path: "scrape_configs[\(i)].tls_config", "not supported by the scraper yet")
-            }
+            _ = try ScrapeSettings(job, path: "scrape_configs[\(i)]")
+            // TODO(scrape): proxies need one HTTP client per job (#6).
             if job.httpClient.proxyURL != nil {
                 throw ConfigError(path: "scrape_configs[\(i)].proxy_url", "not supported by the scraper yet")
             }

@@ -88,6 +88,17 @@ import Glibc
         return false
     }
 
+    /// `instance/job → activeAt` of the alerts.
+    static func activeAt(_ server: Server) async throws -> [String: String] {
+        let alerts = try await server.json("/api/v1/alerts")["alerts"] as? [[String: Any]] ?? []
+        var out: [String: String] = [:]
+        for a in alerts {
+            let labels = a["labels"] as? [String: String] ?? [:]
+            out["\(labels["instance"] ?? "")/\(labels["job"] ?? "")"] = a["activeAt"] as? String
+        }
+        return out
+    }
+
     @Test func reloadAppliesJobsAndRulesAndRefusesBrokenConfig() async throws {
         let dir = E2E.temporaryDirectory("reload")
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -127,6 +138,13 @@ import Glibc
                 return alerts.count == 2 && alerts.allSatisfy { $0["state"] as? String == "firing" }
             })
         #expect(try await server.metric("prometheus_config_last_reload_successful") == 1)
+        // A reload that leaves the rule as it is keeps its alerts (same activeAt), as Prometheus does.
+        let activeAt = try await Self.activeAt(server)
+        try server.writeConfig(Self.config(port: port, jobs: ["self", "second", "extra"], ruleFiles: ["rules.yml"]))
+        #expect(try await E2E.request(server.base + "/-/reload", method: "POST").status == 200)
+        #expect(try await server.targets().keys.sorted() == ["extra", "second", "self"])
+        let kept = try await Self.activeAt(server)
+        #expect(!activeAt.isEmpty && activeAt.keys.allSatisfy { kept[$0] == activeAt[$0] }, "\(activeAt) vs \(kept)")
 
         // 2. POST /-/reload: drop the first job, change the rule file.
         try """
@@ -165,6 +183,135 @@ import Glibc
         #expect(try await E2E.request(server.base + "/-/reload", method: "POST").status == 200)
         #expect(try await server.metric("prometheus_config_last_reload_successful") == 1)
         #expect(try await server.rules().isEmpty)
+        #expect(child.terminate() == 0, "\(child.log)")
+    }
+
+    /// `write_relabel_configs` decide what reaches `hearth receive`; a reload that changes them restarts
+    /// the queue from its saved WAL position with the new rules. About 15-30 s.
+    @Test func writeRelabelConfigsApplyAndChangeOnReload() async throws {
+        let dir = E2E.temporaryDirectory("write-relabel")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let receivePort = E2E.freePort()
+        let receiver = try ChildProcess(
+            E2E.hearth(),
+            [
+                "receive", "--web.listen-address=127.0.0.1:\(receivePort)", "--storage.path=\(dir)/storage",
+                "--bucket.path=\(dir)/bucket",
+            ], logPath: dir + "/receive.log")
+        defer { receiver.terminate() }
+        let receiverBase = "http://127.0.0.1:\(receivePort)"
+        #expect(await E2E.waitUntilUp(receiverBase + "/-/ready"), "receiver did not start: \(receiver.log)")
+
+        let port = E2E.freePort()
+        func config(keep: String) -> String {
+            Self.config(port: port, jobs: ["self"]) + """
+                remote_write:
+                  - url: \(receiverBase)/api/v1/write
+                    name: receiver
+                    queue_config: {batch_send_deadline: 200ms}
+                    write_relabel_configs:
+                      - {source_labels: [__name__], regex: "\(keep)", action: keep}
+
+                """
+        }
+        try config(keep: "up").write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let child = try ChildProcess(
+            E2E.hearth(),
+            [
+                "server", "--config.file=\(dir)/prometheus.yml", "--web.listen-address=127.0.0.1:\(port)",
+                "--storage.tsdb.path=\(dir)/data",
+            ], logPath: dir + "/server.log")
+        defer { child.terminate() }
+        let server = Server(dir: dir, base: "http://127.0.0.1:\(port)", port: port, child: child)
+        #expect(await E2E.waitUntilUp(server.base + "/-/ready"), "server did not start: \(child.log)")
+
+        /// Metric names of the `self` job that the receiver has.
+        func names() async throws -> Set<String> {
+            let r = try await E2E.request(receiverBase + "/api/v1/label/__name__/values?match%5B%5D=%7Bjob%3D%22self%22%7D")
+            let object = try JSONSerialization.jsonObject(with: r.body) as? [String: Any]
+            return Set(object?["data"] as? [String] ?? [])
+        }
+        #expect(await Self.eventually(60) { try await names().contains("up") }, "\(child.log)")
+        // Scraped in the same commits as `up`, but dropped by the relabel rule.
+        #expect(try await !names().contains("scrape_duration_seconds"))
+
+        try server.writeConfig(config(keep: "up|scrape_duration_seconds"))
+        #expect(try await E2E.request(server.base + "/-/reload", method: "POST").status == 200)
+        #expect(
+            await Self.eventually(60) { try await names().contains("scrape_duration_seconds") },
+            "\(child.log)\n\(receiver.log)")
+        #expect(try await !names().contains("scrape_samples_scraped"))
+        #expect(child.terminate() == 0, "\(child.log)")
+    }
+
+    /// A stub Alertmanager: records the bodies of `POST /api/v2/alerts` in `<dir>/alerts-<port>.log`.
+    static func stubAlertmanager(dir: String, port: Int) throws -> ChildProcess? {
+        guard let python = E2E.executable("python3") ?? ProcessInfo.processInfo.environment["PATH"].flatMap({ path in
+            path.split(separator: ":").map { "\($0)/python3" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        }) else { return nil }
+        let script = """
+            import http.server, sys
+            log = sys.argv[2]
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_POST(self):
+                    body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                    with open(log, "ab") as f: f.write(body + b"\\n")
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                def log_message(self, *a): pass
+            http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+            """
+        try script.write(toFile: dir + "/am.py", atomically: true, encoding: .utf8)
+        return try ChildProcess(python, [dir + "/am.py", "\(port)", dir + "/alerts-\(port).log"], logPath: dir + "/am-\(port).out")
+    }
+
+    /// The Alertmanager list follows the configuration: after a reload alerts go to the new one only.
+    /// About 10 s.
+    @Test func reloadSwitchesAlertmanagers() async throws {
+        let dir = E2E.temporaryDirectory("reload-am")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (portA, portB) = (E2E.freePort(), E2E.freePort())
+        guard let amA = try Self.stubAlertmanager(dir: dir, port: portA),
+            let amB = try Self.stubAlertmanager(dir: dir, port: portB)
+        else {
+            print("skipping: python3 not found")
+            return
+        }
+        defer {
+            amA.terminate(waitingUpTo: 2)
+            amB.terminate(waitingUpTo: 2)
+        }
+        let port = E2E.freePort()
+        try "groups:\n  - name: a\n    rules:\n      - alert: Up\n        expr: up == 1\n".write(
+            toFile: dir + "/rules.yml", atomically: true, encoding: .utf8)
+        func config(alertmanager: Int) -> String {
+            Self.config(port: port, jobs: ["self"], ruleFiles: ["rules.yml"])
+                + "alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:\(alertmanager)']\n"
+        }
+        try config(alertmanager: portA).write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
+        let child = try ChildProcess(
+            E2E.hearth(),
+            [
+                "server", "--config.file=\(dir)/prometheus.yml", "--web.listen-address=127.0.0.1:\(port)",
+                "--storage.tsdb.path=\(dir)/data",
+            ], logPath: dir + "/server.log")
+        defer { child.terminate() }
+        let server = Server(dir: dir, base: "http://127.0.0.1:\(port)", port: port, child: child)
+        #expect(await E2E.waitUntilUp(server.base + "/-/ready"), "server did not start: \(child.log)")
+        func received(_ p: Int) -> String { (try? String(contentsOfFile: dir + "/alerts-\(p).log", encoding: .utf8)) ?? "" }
+        #expect(await Self.eventually(60) { received(portA).contains("\"alertname\":\"Up\"") }, "\(child.log)")
+
+        // A changed expression makes a new alert, sent at once (an unchanged one keeps its resend timer, 1m).
+        try "groups:\n  - name: a\n    rules:\n      - alert: Up\n        expr: up > 0\n".write(
+            toFile: dir + "/rules.yml", atomically: true, encoding: .utf8)
+        try server.writeConfig(config(alertmanager: portB))
+        #expect(try await E2E.request(server.base + "/-/reload", method: "POST").status == 200)
+        let sentToA = received(portA).count
+        #expect(await Self.eventually(60) { received(portB).contains("\"alertname\":\"Up\"") }, "\(child.log)")
+        // The old notifier is gone: A hears nothing new.
+        try await Task.sleep(for: .seconds(2))
+        #expect(received(portA).count == sentToA)
         #expect(child.terminate() == 0, "\(child.log)")
     }
 }
