@@ -147,6 +147,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Downsampled-query benchmark (see Tests/CompactorTests/README or the issue #7 note); not run in CI.
+        .executableTarget(
+            name: "HearthDownsampleBench",
+            dependencies: [
+                "Compactor", "Receiver", "PromQL", "TSDB", "StorageAPI", "PromModel", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "ReceiverTests",
