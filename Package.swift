@@ -203,7 +203,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactorTests",
-            dependencies: ["Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI", "Receiver", "PromQL"],
+            dependencies: [
+                "Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI", "Receiver", "PromQL", "HTTPAPI",
+                "PromWire", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"], swiftSettings: strictSettings),
