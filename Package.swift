@@ -149,6 +149,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Downsampled-query benchmark (see Tests/CompactorTests/README or the issue #7 note); not run in CI.
+        .executableTarget(
+            name: "HearthDownsampleBench",
+            dependencies: [
+                "Compactor", "Receiver", "PromQL", "TSDB", "StorageAPI", "PromModel", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "ReceiverTests",
@@ -195,7 +205,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactorTests",
-            dependencies: ["Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI", "Receiver", "PromQL"],
+            dependencies: [
+                "Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI", "Receiver", "PromQL", "HTTPAPI",
+                "PromWire", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"], swiftSettings: strictSettings),

@@ -9,6 +9,17 @@ struct ResolutionSegment: Hashable, Sendable {
     var end: Int64
     /// Milliseconds; 0 for raw.
     var resolution: Int64
+    /// Downsampled points belong to the segment when their window starts here or later: `start`
+    /// at a seam with a finer piece (which holds the data before it), the window boundary at or
+    /// before `start` for the first piece of a query (nothing else holds that data).
+    var windowFloor: Int64
+
+    init(start: Int64, end: Int64, resolution: Int64, windowFloor: Int64? = nil) {
+        self.start = start
+        self.end = end
+        self.resolution = resolution
+        self.windowFloor = windowFloor ?? start
+    }
 }
 
 /// Answers a query from raw data where the plan says raw and from downsampled blocks elsewhere,
@@ -32,9 +43,12 @@ struct ResolutionQuerier: Querier {
     func select(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any SeriesSet {
         let lo = max(mint.ms, hints?.start.ms ?? mint.ms)
         let hi = min(maxt.ms, hints?.end.ms ?? maxt.ms)
-        let segs = segments.compactMap { s -> ResolutionSegment? in
+        var segs = segments.compactMap { s -> ResolutionSegment? in
             let a = max(s.start, lo), b = min(s.end, hi)
             return a <= b ? ResolutionSegment(start: a, end: b, resolution: s.resolution) : nil
+        }
+        if let first = segs.first, first.resolution > 0 {
+            segs[0].windowFloor = floorDiv(first.start, first.resolution) * first.resolution
         }
         var rawSet: (any SeriesSet)?
         if segs.contains(where: { $0.resolution == 0 }) {

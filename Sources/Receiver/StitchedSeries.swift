@@ -90,7 +90,7 @@ struct StitchedSeries: DownsampledSeries {
                 let stored = piece.tombstones
                 func inSegment(_ t: Int64) -> Bool {
                     let ws = floorDiv(t, r) * r
-                    return ws >= seg.start && t <= seg.end && !windowDeleted(ws, t)
+                    return ws >= seg.windowFloor && t <= seg.end && !windowDeleted(ws, t)
                         && !stored.contains { $0.minTime.ms <= t && ws <= $0.maxTime.ms }
                 }
                 // A chunk's last window is stored at its last raw sample; every point is served at
@@ -182,7 +182,7 @@ struct CounterFold {
                 if started, let before = lastValue { pendingExit = (before, item.v, t) }
                 return
             }
-            let inside = i == 0 ? (t >= seg.start && t <= seg.end) : inSegment(t)
+            let inside = i == 0 ? (t >= seg.windowFloor && t <= seg.end) : inSegment(t)
             if !inside {
                 // Before the segment (the finer piece already counted it) or deleted: follow the
                 // chunk's own counter without adding to the total.
