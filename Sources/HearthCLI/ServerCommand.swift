@@ -35,6 +35,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("query.lookback-delta"), help: "How far back PromQL looks for a sample.")
     var lookbackDelta = "5m"
 
+    @OptionGroup var queryFlags: QueryFlags
+
     @Option(name: .customLong("log.level"), help: "debug | info | warning | error")
     var logLevel = "info"
 
@@ -52,13 +54,14 @@ struct ServerCommand: AsyncParsableCommand {
         do { engineOptions.lookbackDeltaMs = try PrometheusDuration.parseMilliseconds(lookbackDelta) } catch {
             throw ValidationError("--query.lookback-delta: \(error)")
         }
+        let queryTimeout = try queryFlags.apply(to: &engineOptions)
         let registry = Bootstrap.start(logLevel: level)
         let logger = Logger(label: "hearth.server")
         let db = try DB(directory: storagePath, options: dbOptions)
         let node = try await ServerNode.make(
             configFile: configFile, db: db, engine: Engine(options: engineOptions), logger: logger)
         let router = Router()
-        PrometheusQueryAPI(engine: node.engine) { _ in node.queryable }.addRoutes(to: router)
+        PrometheusQueryAPI(engine: node.engine, timeout: queryTimeout) { _ in node.queryable }.addRoutes(to: router)
         ReceiverRoutes.addOperationalRoutes(to: router, isReady: { true }, metricsText: { Bootstrap.render(registry) })
         let app = Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "hearth"),
