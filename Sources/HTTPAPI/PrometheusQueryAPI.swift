@@ -14,8 +14,8 @@ public struct PrometheusQueryAPI: Sendable {
     public var maxPointsPerSeries = 11_000
     /// The longest a query may evaluate (`--query.timeout`); a request's `timeout` parameter may only shorten it.
     public var timeout: Duration = .seconds(120)
-    /// The most warnings and the most infos one answer lists; 0 lists all.
-    public var maxAnnotations = 0
+    /// The most warnings and the most infos one answer lists (then "N more ... omitted"), 10 as in Prometheus.
+    public var maxAnnotations = 10
 
     public init(
         engine: Engine, timeout: Duration = .seconds(120),

@@ -142,6 +142,49 @@ import Testing
         }
     }
 
+    /// A querier that always fails, like an unreachable remote-read endpoint.
+    struct FailingQuerier: Querier {
+        struct Unreachable: Error, CustomStringConvertible {
+            var description: String { "remote read from http://127.0.0.1:1/api/v1/read: connection refused" }
+        }
+        func select(sorted: Bool, hints: SelectHints?, matchers: [Matcher]) async throws -> any SeriesSet {
+            throw Unreachable()
+        }
+        func labelValues(_ name: String, matchers: [Matcher]) async throws -> [String] { throw Unreachable() }
+        func labelNames(matchers: [Matcher]) async throws -> [String] { throw Unreachable() }
+        func close() {}
+    }
+
+    @Test func failedOptionalMergeSourcesBecomeWarnings() async throws {
+        struct Merged: Queryable {
+            func querier(mint: Timestamp, maxt: Timestamp) async throws -> any Querier {
+                MergeQuerier([.init(QueryAPIExtrasTests.storage), .init(FailingQuerier(), optional: true)])
+            }
+        }
+        let router = Router()
+        PrometheusQueryAPI(engine: Engine()) { _ in Merged() }.addRoutes(to: router)
+        try await Application(router: router).test(.router) { client in
+            let (status, j) = try await Self.call(
+                client, "/api/v1/query_range", Self.form("sum(requests_total)", "&start=60&end=600&step=60"))
+            #expect(status == .ok)
+            #expect(
+                j["warnings"] as? [String] == ["remote read from http://127.0.0.1:1/api/v1/read: connection refused"])
+            let values = try #require(((j["data"] as? [String: Any])?["result"] as? [[String: Any]])?.first?["values"])
+            #expect((values as? [Any])?.count == 10)
+        }
+    }
+
+    @Test func annotationListsAreCappedAtTenLikePrometheus() async throws {
+        // Twelve metrics without a counter suffix: twelve distinct infos.
+        let many = FixedStorage(series: (0..<12).map { Self.series(["__name__": "m\($0)", "i": "\($0)"]) { Double($0) } })
+        try await Self.withAPI(many) { client in
+            let (status, j) = try await Self.call(client, "/api/v1/query", Self.form("rate({__name__=~\"m.*\"}[5m])", "&time=600"))
+            #expect(status == .ok)
+            let infos = try #require(j["infos"] as? [String])
+            #expect(infos.count == 11 && infos.last == "2 more info annotations omitted", "\(infos)")
+        }
+    }
+
     @Test func timeoutsAnswer503AndTheSmallerLimitWins() async throws {
         var slow = Self.storage
         slow.delay = .milliseconds(300)
