@@ -88,6 +88,7 @@ struct APIError: Error {
         case badData = "bad_data"
         case execution = "execution"
         case timeout = "timeout"
+        case canceled = "canceled"
         case internalError = "internal"
         case unavailable = "unavailable"
         case notFound = "not_found"
@@ -106,6 +107,7 @@ struct APIError: Error {
         case .badData: return .badRequest
         case .execution: return .unprocessableContent
         case .timeout, .unavailable: return .serviceUnavailable
+        case .canceled: return HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         case .notFound: return .notFound
         case .internalError: return .internalServerError
         }

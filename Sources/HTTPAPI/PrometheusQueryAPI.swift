@@ -12,15 +12,27 @@ public struct PrometheusQueryAPI: Sendable {
     public let source: @Sendable (Request) async throws -> any Queryable
     /// The most points one range-query series may have, as in Prometheus.
     public var maxPointsPerSeries = 11_000
+    /// The longest a query may evaluate (`--query.timeout`); a request's `timeout` parameter may only shorten it.
+    public var timeout: Duration = .seconds(120)
+    /// The most warnings and the most infos one answer lists (then "N more ... omitted"), 10 as in Prometheus.
+    public var maxAnnotations = 10
 
-    public init(engine: Engine, source: @escaping @Sendable (Request) async throws -> any Queryable) {
+    public init(
+        engine: Engine, timeout: Duration = .seconds(120),
+        source: @escaping @Sendable (Request) async throws -> any Queryable
+    ) {
         self.engine = engine
+        self.timeout = timeout
         self.source = source
     }
 
     /// Registers GET and POST for every endpoint.
     public func addRoutes(to router: Router<BasicRequestContext>) {
-        for path in ["/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels"] {
+        let paths = [
+            "/api/v1/query", "/api/v1/query_range", "/api/v1/series", "/api/v1/labels", "/api/v1/format_query",
+            "/api/v1/parse_query", "/api/v1/query_exemplars",
+        ]
+        for path in paths {
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
                 await self.respond(request) { try await self.dispatch(path, request, $0) }
             }
@@ -43,24 +55,40 @@ public struct PrometheusQueryAPI: Sendable {
         router.get("/api/v1/metadata") { request, _ in await self.respond(request) { _ in Array("{}".utf8) } }
     }
 
-    private func dispatch(_ path: String, _ request: Request, _ params: APIParameters) async throws -> [UInt8] {
+    private func dispatch(_ path: String, _ request: Request, _ params: APIParameters) async throws -> APIAnswer {
         switch path {
         case "/api/v1/query": return try await instant(request, params)
         case "/api/v1/query_range": return try await range(request, params)
-        case "/api/v1/series": return try await series(request, params)
-        default: return try await labels(request, params)
+        case "/api/v1/series": return APIAnswer(try await series(request, params))
+        case "/api/v1/format_query": return APIAnswer(try formatQuery(params))
+        case "/api/v1/parse_query": return APIAnswer(ParseQueryJSON.encode(try parseQuery(params)))
+        case "/api/v1/query_exemplars": return APIAnswer(try exemplars(params))
+        default: return APIAnswer(try await labels(request, params))
         }
     }
 
-    /// Wraps a handler's `data` in the `status`/`data` envelope, or an error in the error envelope.
     private func respond(_ request: Request, _ body: (APIParameters) async throws -> [UInt8]) async -> Response {
+        await respond(request) { APIAnswer(try await body($0)) }
+    }
+
+    /// Wraps a handler's `data` (and any `warnings`/`infos`) in the `status`/`data` envelope, or an error in the
+    /// error envelope.
+    private func respond(_ request: Request, _ body: (APIParameters) async throws -> APIAnswer) async -> Response {
         var w = JSONWriter()
         let status: HTTPResponse.Status
         do {
             let params = try await APIParameters.read(request)
-            let data = try await body(params)
+            let answer = try await body(params)
             w.raw(#"{"status":"success","data":"#)
-            w.append(data)
+            w.append(answer.data)
+            if !answer.warnings.isEmpty {
+                w.raw(#","warnings":"#)
+                w.append(Self.stringArray(answer.warnings, limit: nil))
+            }
+            if !answer.infos.isEmpty {
+                w.raw(#","infos":"#)
+                w.append(Self.stringArray(answer.infos, limit: nil))
+            }
             w.raw("}")
             status = .ok
         } catch {
@@ -81,6 +109,8 @@ public struct PrometheusQueryAPI: Sendable {
             switch e.code {
             case .parse: return APIError(.badData, e.message)
             case .execution, .limit: return APIError(.execution, e.message)
+            case .timeout: return APIError(.timeout, e.message)
+            case .canceled: return APIError(.canceled, e.message)
             default: return APIError(.internalError, e.message)
             }
         }
@@ -88,16 +118,59 @@ public struct PrometheusQueryAPI: Sendable {
         return APIError(.internalError, "\(error)")
     }
 
-    private func instant(_ request: Request, _ p: APIParameters) async throws -> [UInt8] {
-        guard let query = p["query"] else { throw APIError(.badData, "invalid parameter \"query\": query must not be empty") }
-        let t = try p.time("time", default: Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000)))
-        let storage = try p.applyingSourceResolution(try await source(request), stepMs: 0)
-        let value = try await engine.instantQuery(query, at: t, storage: storage)
-        return QueryResultJSON.encode(value)
+    /// The `query` parameter, parsed.
+    private func parseQuery(_ p: APIParameters) throws -> Expr {
+        guard let query = p["query"], !query.isEmpty else {
+            throw APIError(.badData, "invalid parameter \"query\": query must not be empty")
+        }
+        do { return try PromQLParser.parse(query) } catch let e as PromQLError {
+            throw APIError(.badData, "invalid parameter \"query\": \(e.message)")
+        }
     }
 
-    private func range(_ request: Request, _ p: APIParameters) async throws -> [UInt8] {
-        guard let query = p["query"] else { throw APIError(.badData, "invalid parameter \"query\": query must not be empty") }
+    /// `/api/v1/format_query`: the expression in canonical form, split over lines when long, as a JSON string.
+    private func formatQuery(_ p: APIParameters) throws -> [UInt8] {
+        var w = JSONWriter()
+        w.string(try parseQuery(p).pretty)
+        return w.bytes
+    }
+
+    /// `/api/v1/query_exemplars`: Hearth stores no exemplars, so a valid request gets an empty list.
+    private func exemplars(_ p: APIParameters) throws -> [UInt8] {
+        _ = try parseQuery(p)
+        let (start, end) = try timeRange(p)
+        guard end >= start else {
+            throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time")
+        }
+        return Array("[]".utf8)
+    }
+
+    /// When the query must stop: `--query.timeout` from now, or the request's shorter `timeout`.
+    private func deadline(_ p: APIParameters) throws -> ContinuousClock.Instant {
+        var limit = timeout
+        if let ms = try p.duration("timeout") {
+            guard ms > 0 else { throw APIError(.badData, "invalid parameter \"timeout\": must be positive") }
+            limit = min(limit, .milliseconds(ms))
+        }
+        return ContinuousClock.now + limit
+    }
+
+    private func answer(_ result: QueryResult, _ query: String) -> APIAnswer {
+        let (warnings, infos) = result.annotations.strings(query: query, limit: maxAnnotations)
+        return APIAnswer(QueryResultJSON.encode(result.value), warnings: warnings, infos: infos)
+    }
+
+    private func instant(_ request: Request, _ p: APIParameters) async throws -> APIAnswer {
+        let expr = try parseQuery(p)
+        let t = try p.time("time", default: Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000)))
+        let deadline = try deadline(p)
+        let storage = try p.applyingSourceResolution(try await source(request), stepMs: 0)
+        let result = try await engine.instantQuery(expr, at: t, storage: storage, deadline: deadline)
+        return answer(result, p["query"] ?? "")
+    }
+
+    private func range(_ request: Request, _ p: APIParameters) async throws -> APIAnswer {
+        let expr = try parseQuery(p)
         let start = try p.time("start", default: nil)
         let end = try p.time("end", default: nil)
         guard end >= start else { throw APIError(.badData, "invalid parameter \"end\": end timestamp must not be before start time") }
@@ -108,9 +181,11 @@ public struct PrometheusQueryAPI: Sendable {
         if (end.ms - start.ms) / step >= Int64(maxPointsPerSeries) {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
+        let deadline = try deadline(p)
         let storage = try p.applyingSourceResolution(try await source(request), stepMs: step)
-        let value = try await engine.rangeQuery(query, start: start, end: end, stepMs: step, storage: storage)
-        return QueryResultJSON.encode(value)
+        let result = try await engine.rangeQuery(
+            expr, start: start, end: end, stepMs: step, storage: storage, deadline: deadline)
+        return answer(result, p["query"] ?? "")
     }
 
     private func timeRange(_ p: APIParameters) throws -> (Timestamp, Timestamp) {
@@ -181,6 +256,19 @@ public struct PrometheusQueryAPI: Sendable {
 
 extension JSONWriter {
     mutating func append(_ other: [UInt8]) { bytesAppend(other) }
+}
+
+/// A successful answer: the `data` JSON and the annotations to list beside it.
+struct APIAnswer {
+    var data: [UInt8]
+    var warnings: [String] = []
+    var infos: [String] = []
+
+    init(_ data: [UInt8], warnings: [String] = [], infos: [String] = []) {
+        self.data = data
+        self.warnings = warnings
+        self.infos = infos
+    }
 }
 
 /// `data` of a query answer: `resultType` and `result`.

@@ -10,7 +10,8 @@ public enum ReceiverRoutes {
     /// A router with remote write, remote read, `/metrics` and the health endpoints.
     /// - Parameter metricsText: renders the process's metrics in the Prometheus text format.
     public static func router(
-        service: ReceiveService, engine: Engine = Engine(), logger: Logger, metricsText: @escaping @Sendable () -> String
+        service: ReceiveService, engine: Engine = Engine(), queryTimeout: Duration = .seconds(120), logger: Logger,
+        metricsText: @escaping @Sendable () -> String
     ) -> Router<BasicRequestContext> {
         let router = Router()
         let write = RemoteWriteHandler(service: service, logger: logger)
@@ -23,7 +24,7 @@ public enum ReceiverRoutes {
             logger: logger)
         router.post("/api/v1/write") { request, context in try await write.handle(request, context: context) }
         router.post("/api/v1/read") { request, context in try await read.handle(request, context: context) }
-        PrometheusQueryAPI(engine: engine) { request in
+        PrometheusQueryAPI(engine: engine, timeout: queryTimeout) { request in
             try await service.queryable(tenant: service.tenant(fromHeader: tenantHeader(request, service: service)))
         }.addRoutes(to: router)
         addOperationalRoutes(to: router, isReady: { service.isReady }, metricsText: metricsText)

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import ObjectStore
 import PromModel
+import PromQL
 import Receiver
 import ServiceLifecycle
 import UnixSignals
@@ -57,6 +58,8 @@ struct ReceiveCommand: AsyncParsableCommand {
     @Option(name: .customLong("log.level"), help: "debug | info | warning | error")
     var logLevel = "info"
 
+    @OptionGroup var queryFlags: QueryFlags
+
     func makeConfiguration() throws -> ReceiverConfiguration {
         var config = ReceiverConfiguration(storagePath: storagePath)
         if let configFile { try ReceiveConfigFile.apply(path: configFile, to: &config) }
@@ -85,6 +88,8 @@ struct ReceiveCommand: AsyncParsableCommand {
         let storageOptions = try TSDBTenantStorage.Options(
             fsync: walFsync, blockDurationMs: duration(blockDuration, flag: "tsdb.block-duration"),
             outOfOrderWindowMs: duration(outOfOrderWindow, flag: "tsdb.out-of-order-window"))
+        var engineOptions = EngineOptions()
+        let queryTimeout = try queryFlags.apply(to: &engineOptions)
         let registry = Bootstrap.start(logLevel: level)
         let logger = Logger(label: "hearth.receive")
         let bucket = try FilesystemBucket(root: bucketPath)
@@ -92,7 +97,9 @@ struct ReceiveCommand: AsyncParsableCommand {
             configuration: config, bucket: bucket, storageFactory: TSDBTenantStorage.factory(options: storageOptions, logger: logger),
             logger: logger, syncInterval: .milliseconds(try duration(shipInterval, flag: "shipper.interval")))
         try await service.start()
-        let router = ReceiverRoutes.router(service: service, logger: logger, metricsText: { Bootstrap.render(registry) })
+        let router = ReceiverRoutes.router(
+            service: service, engine: Engine(options: engineOptions), queryTimeout: queryTimeout, logger: logger,
+            metricsText: { Bootstrap.render(registry) })
         let app = Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "hearth"),
             logger: logger)

@@ -35,6 +35,8 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("query.lookback-delta"), help: "How far back PromQL looks for a sample.")
     var lookbackDelta = "5m"
 
+    @OptionGroup var queryFlags: QueryFlags
+
     @Option(name: .customLong("log.level"), help: "debug | info | warning | error")
     var logLevel = "info"
 
@@ -61,6 +63,7 @@ struct ServerCommand: AsyncParsableCommand {
         do { engineOptions.lookbackDeltaMs = try PrometheusDuration.parseMilliseconds(lookbackDelta) } catch {
             throw ValidationError("--query.lookback-delta: \(error)")
         }
+        let queryTimeout = try queryFlags.apply(to: &engineOptions)
         let registry = Bootstrap.start(logLevel: level)
         let logger = Logger(label: "hearth.server")
         let db = try DB(directory: storagePath, options: dbOptions)
@@ -68,7 +71,7 @@ struct ServerCommand: AsyncParsableCommand {
             environment: .init(
                 configFile: configFile, db: db, engine: Engine(options: engineOptions), logger: logger, flags: flags))
         let router = Router()
-        PrometheusQueryAPI(engine: node.environment.engine) { _ in node.queryable }.addRoutes(to: router)
+        PrometheusQueryAPI(engine: node.environment.engine, timeout: queryTimeout) { _ in node.queryable }.addRoutes(to: router)
         ServerStatusRoutes(status: node).addRoutes(to: router)
         var federate = FederateHandler(source: { db }, externalLabels: { node.externalLabels })
         federate.lookbackMs = engineOptions.lookbackDeltaMs

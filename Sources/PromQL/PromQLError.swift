@@ -16,6 +16,8 @@ public struct PromQLError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let storage = Code("storage")
         /// The task running the query was cancelled.
         public static let canceled = Code("canceled")
+        /// The query ran past its deadline.
+        public static let timeout = Code("timeout")
         /// The code name.
         public var description: String { name }
     }

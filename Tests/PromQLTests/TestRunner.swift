@@ -78,14 +78,19 @@ struct TestRunner {
     /// nil when the eval behaves as expected, else what went wrong.
     func check(_ cmd: EvalCommand, _ storage: MemoryStorage) async -> String? {
         let result: QueryValue
+        let annotations: Annotations
         do {
+            let expr = try PromQLParser.parse(cmd.query)
+            let answer: QueryResult
             if cmd.instant {
-                result = try await engine.instantQuery(cmd.query, at: Timestamp(ms: cmd.start), storage: storage)
+                answer = try await engine.instantQuery(
+                    expr, at: Timestamp(ms: cmd.start), storage: storage, deadline: nil)
             } else {
-                result = try await engine.rangeQuery(
-                    cmd.query, start: Timestamp(ms: cmd.start), end: Timestamp(ms: cmd.end), stepMs: cmd.step,
-                    storage: storage)
+                answer = try await engine.rangeQuery(
+                    expr, start: Timestamp(ms: cmd.start), end: Timestamp(ms: cmd.end), stepMs: cmd.step,
+                    storage: storage, deadline: nil)
             }
+            (result, annotations) = (answer.value, answer.annotations)
         } catch {
             guard cmd.expectFail else { return "unexpected error: \(error)" }
             let message = "\(error)"
@@ -96,8 +101,28 @@ struct TestRunner {
             return nil
         }
         if cmd.expectFail { return "expected an error, got \(describe(result))" }
+        if let problem = annotationProblem(cmd, annotations) { return problem }
         if let problem = compare(cmd, result) { return problem }
         return await invarianceProblem(cmd, storage, result)
+    }
+
+    /// Checks warnings and infos as upstream's harness does.
+    func annotationProblem(_ cmd: EvalCommand, _ annotations: Annotations) -> String? {
+        let (warnings, infos) = annotations.strings(query: cmd.query)
+        if cmd.expectAnyWarning && warnings.isEmpty { return "expected warnings, got none" }
+        if cmd.expectAnyInfo && infos.isEmpty { return "expected infos, got none" }
+        for (kind, got, want, none) in [
+            ("warning", warnings, cmd.warnings, cmd.noWarnings), ("info", infos, cmd.infos, cmd.noInfos),
+        ] {
+            if none && !got.isEmpty { return "unexpected \(kind)s: \(got)" }
+            guard let want else { continue }
+            if got.isEmpty { return "expected \(kind)s, got none" }
+            for w in want where !got.contains(where: w.matches) {
+                return "no \(kind) matches \(w.message ?? w.regex ?? ""): got \(got)"
+            }
+            for g in got where !want.contains(where: { $0.matches(g) }) { return "unexpected \(kind) \"\(g)\"" }
+        }
+        return nil
     }
 
     func compare(_ cmd: EvalCommand, _ result: QueryValue) -> String? {

@@ -25,6 +25,28 @@ struct EvalCommand {
     var expected: [ExpectedSeries] = []
     /// The expected output contains a native histogram literal `{{...}}`.
     var nativeHistogramOutput = false
+    /// `eval_warn` / `eval_info`: at least one warning / info.
+    var expectAnyWarning = false
+    var expectAnyInfo = false
+    /// `expect warn|info [msg:|regex:]`: every one must match an annotation and every annotation one of them;
+    /// nil when the eval has no such lines.
+    var warnings: [AnnotationPattern]?
+    var infos: [AnnotationPattern]?
+    /// `expect no_warn` / `expect no_info`.
+    var noWarnings = false
+    var noInfos = false
+}
+
+/// An expected annotation: an exact message or a regular expression (unanchored, as Go's MatchString).
+struct AnnotationPattern {
+    var message: String?
+    var regex: String?
+
+    func matches(_ text: String) -> Bool {
+        if let message { return message == text }
+        guard let regex, let re = try? Regex(regex) else { return true }
+        return (try? re.firstMatch(in: text)) != nil
+    }
 }
 
 /// A command of the DSL.
@@ -118,6 +140,8 @@ enum TestScript {
         words = String(words.dropFirst(keyword.count)).trimmingWhitespace()
         if keyword == "eval_fail" { cmd.expectFail = true }
         if keyword == "eval_ordered" { cmd.ordered = true }
+        if keyword == "eval_warn" { cmd.expectAnyWarning = true }
+        if keyword == "eval_info" { cmd.expectAnyInfo = true }
         func take() -> String {
             let w = words.prefix { $0 != " " && $0 != "\t" }
             words = String(words.dropFirst(w.count)).trimmingWhitespace()
@@ -185,8 +209,23 @@ enum TestScript {
             // range vector from <s> to <e> step <d>
             guard w.count >= 8 else { throw ScriptError(line: no, message: "bad range vector expectation") }
             cmd.rangeVector = (try parseDuration(w[3], no), try parseDuration(w[5], no), try parseDuration(w[7], no))
+        } else if text == "no_warn" {
+            cmd.noWarnings = true
+        } else if text == "no_info" {
+            cmd.noInfos = true
+        } else if text.hasPrefix("warn") || text.hasPrefix("info") {
+            let isWarn = text.hasPrefix("warn")
+            let rest = text.dropFirst(4).trimmingWhitespace()
+            var pattern = AnnotationPattern()
+            if rest.hasPrefix("msg:") {
+                pattern.message = rest.dropFirst(4).trimmingWhitespace()
+            } else if rest.hasPrefix("regex:") {
+                pattern.regex = rest.dropFirst(6).trimmingWhitespace()
+            } else if !rest.isEmpty {
+                throw ScriptError(line: no, message: "bad annotation expectation \(text)")
+            }
+            if isWarn { cmd.warnings = (cmd.warnings ?? []) + [pattern] } else { cmd.infos = (cmd.infos ?? []) + [pattern] }
         }
-        // warn / info / no_warn / no_info: annotations are not implemented, so not checked.
     }
 
     /// Splits `metric{a="b"} 1 2 3` into labels and the value text.

@@ -25,6 +25,8 @@ extension Evaluator {
                 labelName = s
             } else {
                 param = try await evalScalar(p, steps)
+                if a.op == .quantile { checkQuantiles(param, position: a.paramPosition) }
+                if a.op == .limit_ratio { checkRatios(param, position: a.paramPosition) }
             }
         }
         let saved = (hintGrouping, hintBy)

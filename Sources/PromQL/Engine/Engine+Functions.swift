@@ -51,6 +51,7 @@ extension Evaluator {
             for i in 0..<n where !v.contains(where: { !Absent.isAbsent($0.values[i]) }) { s.values[i] = 1 }
             return .vector(s.isEmpty ? [] : [s])
         case "sort", "sort_desc":
+            if queryStart != queryEnd { annotations.add(.sortInRangeQuery(c.position)) }
             var v = try await evalVector(c.args[0], steps)
             let desc = name == "sort_desc"
             v.sort { a, b in
@@ -60,6 +61,7 @@ extension Evaluator {
             }
             return .vector(v)
         case "sort_by_label", "sort_by_label_desc":
+            if queryStart != queryEnd { annotations.add(.sortInRangeQuery(c.position)) }
             return .vector(try await sortByLabel(c, steps, descending: name == "sort_by_label_desc"))
         case "label_replace": return .vector(try await labelReplace(c, steps))
         case "label_join": return .vector(try await labelJoin(c, steps))

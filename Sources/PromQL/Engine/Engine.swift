@@ -35,8 +35,22 @@ public struct Engine: Sendable {
 
     /// Evaluates a parsed expression at a single instant.
     public func instantQuery(_ expr: Expr, at time: Timestamp, storage: any Queryable) async throws -> QueryValue {
+        try await instantQuery(expr, at: time, storage: storage, deadline: nil).value
+    }
+
+    /// Evaluates a parsed expression at a single instant, with the warnings and infos it raised.
+    /// - Parameter deadline: when it passes, evaluation stops with a ``PromQLError/Code-swift.struct/timeout``.
+    public func instantQuery(
+        _ expr: Expr, at time: Timestamp, storage: any Queryable, deadline: ContinuousClock.Instant?
+    ) async throws -> QueryResult {
+        let ev = Evaluator(
+            storage: storage, options: options, queryStart: time.ms, queryEnd: time.ms, stepMs: 0, deadline: deadline)
+        let value = try await instantValue(expr, at: time, ev)
+        return QueryResult(value: value, annotations: ev.annotations)
+    }
+
+    private func instantValue(_ expr: Expr, at time: Timestamp, _ ev: Evaluator) async throws -> QueryValue {
         let steps = Steps(start: time.ms, end: time.ms, step: 0)
-        let ev = Evaluator(storage: storage, options: options, queryStart: time.ms, queryEnd: time.ms, stepMs: 0)
         let value = try await ev.eval(expr, steps)
         switch value {
         case .scalar(let vs): return .scalar(Sample(t: time, v: vs[0]))
@@ -75,6 +89,25 @@ public struct Engine: Sendable {
     public func rangeQuery(
         _ expr: Expr, start: Timestamp, end: Timestamp, stepMs: Int64, storage: any Queryable
     ) async throws -> QueryValue {
+        try await rangeQuery(expr, start: start, end: end, stepMs: stepMs, storage: storage, deadline: nil).value
+    }
+
+    /// Evaluates a parsed expression at every step, with the warnings and infos it raised.
+    /// - Parameter deadline: when it passes, evaluation stops with a ``PromQLError/Code-swift.struct/timeout``.
+    public func rangeQuery(
+        _ expr: Expr, start: Timestamp, end: Timestamp, stepMs: Int64, storage: any Queryable,
+        deadline: ContinuousClock.Instant?
+    ) async throws -> QueryResult {
+        let ev = Evaluator(
+            storage: storage, options: options, queryStart: start.ms, queryEnd: end.ms, stepMs: stepMs,
+            deadline: deadline)
+        let value = try await rangeValue(expr, start: start, end: end, stepMs: stepMs, ev)
+        return QueryResult(value: value, annotations: ev.annotations)
+    }
+
+    private func rangeValue(
+        _ expr: Expr, start: Timestamp, end: Timestamp, stepMs: Int64, _ ev: Evaluator
+    ) async throws -> QueryValue {
         guard stepMs > 0 else {
             throw PromQLError(.parse, "zero or negative query resolution step widths are not accepted")
         }
@@ -85,7 +118,6 @@ public struct Engine: Sendable {
                 "invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector")
         }
         let steps = Steps(start: start.ms, end: end.ms, step: stepMs)
-        let ev = Evaluator(storage: storage, options: options, queryStart: start.ms, queryEnd: end.ms, stepMs: stepMs)
         let value = try await ev.eval(expr, steps)
         let series: [StepSeries]
         switch value {

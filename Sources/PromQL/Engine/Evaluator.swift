@@ -17,8 +17,16 @@ final class Evaluator {
     var hintFunction: String?
     var hintGrouping: [String] = []
     var hintBy = false
+    /// Warnings and infos raised so far.
+    var annotations = Annotations()
+    /// When set, evaluation stops with a timeout error once this instant passes.
+    var deadline: ContinuousClock.Instant?
 
-    init(storage: any Queryable, options: EngineOptions, queryStart: Int64, queryEnd: Int64, stepMs: Int64) {
+    init(
+        storage: any Queryable, options: EngineOptions, queryStart: Int64, queryEnd: Int64, stepMs: Int64,
+        deadline: ContinuousClock.Instant? = nil
+    ) {
+        self.deadline = deadline
         self.storage = storage
         self.options = options
         self.queryStart = queryStart
@@ -27,6 +35,7 @@ final class Evaluator {
     }
 
     func eval(_ e: Expr, _ steps: Steps) async throws -> EvalValue {
+        try checkDeadline()
         switch e {
         case .number(let v): return .scalar([Double](repeating: v, count: steps.count))
         case .string(let s): return .string(s.value)
@@ -129,8 +138,8 @@ final class Evaluator {
         var ts: [Int64] = []
         var vals: [Double] = []
         while let s = try set.next() {
-            // A cancelled query stops at the next series rather than reading everything first.
-            try Task.checkCancellation()
+            // A cancelled or timed-out query stops at the next series rather than reading everything first.
+            try checkDeadline()
             seriesSelected += 1
             if seriesSelected > options.maxSeries {
                 throw PromQLError(.limit, "query would select too many series: more than \(options.maxSeries)")
@@ -154,6 +163,7 @@ final class Evaluator {
             if retain { samplesInMemory += ts.count }
             if !ts.isEmpty { try body(s.labels, ts, vals) }
         }
+        for w in set.warnings { annotations.add(Annotation(.warning, w)) }
     }
 
     /// All matching series with their raw samples, kept in memory.

@@ -9,11 +9,16 @@ struct Bucket {
 
 extension Evaluator {
     /// Groups `_bucket` series by their labels without `le`; returns each group's members with their bounds.
-    func bucketGroups(_ input: [StepSeries]) -> [(labels: Labels, members: [(Int, Double)], drop: Bool)] {
+    /// Series without a parsable `le` are left out, with a warning about the expression at `position`.
+    func bucketGroups(_ input: [StepSeries], position: Int) -> [(labels: Labels, members: [(Int, Double)], drop: Bool)] {
         var index: [Labels: Int] = [:]
         var groups: [(labels: Labels, members: [(Int, Double)], drop: Bool)] = []
         for (k, s) in input.enumerated() {
-            guard let le = s.labels.get("le"), let bound = parseBound(le) else { continue }
+            guard let le = s.labels.get("le"), let bound = parseBound(le) else {
+                annotations.add(
+                    .badBucketLabel(metricName: s.labels.metricName, le: s.labels.get("le") ?? "", position))
+                continue
+            }
             let key = s.labels.removing(["le"])
             if let g = index[key] {
                 groups[g].members.append((k, bound))
@@ -27,25 +32,35 @@ extension Evaluator {
 
     func histogramQuantile(_ c: Call, _ steps: Steps) async throws -> [StepSeries] {
         let q = try await evalScalar(c.args[0], steps)
+        checkQuantiles(q, position: c.argPositions[0])
         let input = try await evalVector(c.args[1], steps)
-        return try bucketFunction(input, steps.count) { i, buckets in bucketQuantile(q[i], &buckets) }
+        return try bucketFunction(input, steps, position: c.argPositions[1]) { i, buckets, fix in
+            bucketQuantile(q[i], &buckets, fix: &fix)
+        }
     }
 
     func histogramFraction(_ c: Call, _ steps: Steps) async throws -> [StepSeries] {
         let lower = try await evalScalar(c.args[0], steps)
         let upper = try await evalScalar(c.args[1], steps)
         let input = try await evalVector(c.args[2], steps)
-        return try bucketFunction(input, steps.count) { i, buckets in bucketFraction(lower[i], upper[i], &buckets) }
+        return try bucketFunction(input, steps, position: c.argPositions[2]) { i, buckets, _ in
+            bucketFraction(lower[i], upper[i], &buckets)
+        }
     }
 
     func histogramQuantiles(_ c: Call, _ steps: Steps) async throws -> [StepSeries] {
         let label = try stringArg(c.args[1]).value
         var qs: [[Double]] = []
-        for a in c.args.dropFirst(2) { qs.append(try await evalScalar(a, steps)) }
+        for (k, a) in c.args.enumerated().dropFirst(2) {
+            qs.append(try await evalScalar(a, steps))
+            checkQuantiles(qs[qs.count - 1], position: c.argPositions[k])
+        }
         let input = try await evalVector(c.args[0], steps)
         var out = SeriesCollector(count: steps.count)
         for q in qs {
-            let part = try bucketFunction(input, steps.count) { i, buckets in bucketQuantile(q[i], &buckets) }
+            let part = try bucketFunction(input, steps, position: c.argPositions[0]) { i, buckets, fix in
+                bucketQuantile(q[i], &buckets, fix: &fix)
+            }
             for s in part {
                 let text = formatGoFloat(q[0])
                 let value = text.contains(".") || !q[0].isFinite ? text : text + ".0"
@@ -56,17 +71,28 @@ extension Evaluator {
         return out.series
     }
 
-    func bucketFunction(_ input: [StepSeries], _ n: Int, _ f: (Int, inout [Bucket]) -> Double) throws -> [StepSeries] {
+    /// Applies `f` to each bucket group at each step; `f` reports forced monotonicity fixes, which become an info
+    /// about the expression at `position`.
+    func bucketFunction(
+        _ input: [StepSeries], _ steps: Steps, position: Int, _ f: (Int, inout [Bucket], inout MonotonicityFix?) -> Double
+    ) throws -> [StepSeries] {
+        let n = steps.count
         var out: [StepSeries] = []
         var buckets: [Bucket] = []
-        for g in bucketGroups(input) {
+        for g in bucketGroups(input, position: position) {
             var s = StepSeries(labels: g.labels, count: n, dropName: true)
             for i in 0..<n {
                 buckets.removeAll(keepingCapacity: true)
                 for (k, bound) in g.members where !Absent.isAbsent(input[k].values[i]) {
                     buckets.append(Bucket(upperBound: bound, count: input[k].values[i]))
                 }
-                if !buckets.isEmpty { s.values[i] = f(i, &buckets) }
+                guard !buckets.isEmpty else { continue }
+                var fix: MonotonicityFix? = nil
+                s.values[i] = f(i, &buckets, &fix)
+                if var fix {
+                    (fix.minTs, fix.maxTs) = (steps.time(i), steps.time(i))
+                    annotations.add(.forcedMonotonicity(metricName: g.labels.metricName, position, fix: fix))
+                }
             }
             if !s.isEmpty { out.append(s) }
         }
@@ -85,7 +111,9 @@ func parseBound(_ s: String) -> Double? {
 }
 
 /// Sorts buckets, merges equal bounds and forces counts to be monotonic (ignoring tiny float deltas).
-func prepareBuckets(_ buckets: inout [Bucket]) {
+/// - Returns: where counts had to be raised, not counting float-precision fixes.
+@discardableResult
+func prepareBuckets(_ buckets: inout [Bucket]) -> MonotonicityFix? {
     buckets.sort { $0.upperBound < $1.upperBound }
     var merged: [Bucket] = []
     merged.reserveCapacity(buckets.count)
@@ -97,17 +125,28 @@ func prepareBuckets(_ buckets: inout [Bucket]) {
         }
     }
     buckets = merged
-    guard !buckets.isEmpty else { return }
+    guard !buckets.isEmpty else { return nil }
+    var fix: MonotonicityFix? = nil
     var prev = buckets[0].count
     for i in 1..<buckets.count {
         let curr = buckets[i].count
         if curr == prev { continue }
-        if almostEqual(prev, curr, 1e-12) || curr < prev {
+        if almostEqual(prev, curr, 1e-12) {
             buckets[i].count = prev
+            continue
+        }
+        if curr < prev {
+            buckets[i].count = prev
+            let bound = buckets[i].upperBound
+            if fix == nil { fix = MonotonicityFix(minTs: 0, maxTs: 0, minBucket: bound, maxBucket: bound, maxDiff: 0) }
+            fix!.minBucket = min(fix!.minBucket, bound)
+            fix!.maxBucket = max(fix!.maxBucket, bound)
+            fix!.maxDiff = max(fix!.maxDiff, prev - curr)
             continue
         }
         prev = curr
     }
+    return fix
 }
 
 func almostEqual(_ a: Double, _ b: Double, _ epsilon: Double) -> Bool {
@@ -120,13 +159,13 @@ func almostEqual(_ a: Double, _ b: Double, _ epsilon: Double) -> Bool {
 }
 
 /// The q-quantile of classic buckets, interpolating linearly within a bucket, as Prometheus does.
-func bucketQuantile(_ q: Double, _ buckets: inout [Bucket]) -> Double {
+func bucketQuantile(_ q: Double, _ buckets: inout [Bucket], fix: inout MonotonicityFix?) -> Double {
     if q.isNaN { return .nan }
     if q < 0 { return -.infinity }
     if q > 1 { return .infinity }
     buckets.sort { $0.upperBound < $1.upperBound }
     guard let last = buckets.last, last.upperBound == .infinity else { return .nan }
-    prepareBuckets(&buckets)
+    fix = prepareBuckets(&buckets)
     if buckets.count < 2 { return .nan }
     let observations = buckets[buckets.count - 1].count
     if observations == 0 || observations.isNaN { return .nan }

@@ -63,6 +63,9 @@ extension Evaluator {
         // Under `@` every step reads the same window; unless the result depends on the step time, it is
         // computed once and copied.
         let usesEvalTime = name == "predict_linear"
+        var checkCounter = false
+        if name == "rate" || name == "increase", case .matrixSelector = c.args[matrixArg].unwrapped { checkCounter = true }
+        if name == "quantile_over_time" { checkQuantiles(scalars[0], position: c.argPositions[0]) }
         try await forEachRangeSeries(c.args[matrixArg], steps) { r, rangeMs, ends in
             var values = [Double](repeating: Absent.value, count: n)
             var lo = 0, hi = 0
@@ -84,6 +87,7 @@ extension Evaluator {
                     found = true
                 }
             }
+            if found && checkCounter { noteCounterName(r.labels, c) }
             if found { try sink(StepSeries(labels: r.labels, values: values, dropName: r.dropName || !keepName)) }
         }
     }

@@ -30,6 +30,14 @@ public enum QueryValue: Sendable {
     case matrix([ResultSeries])
 }
 
+/// A query's value with the warnings and infos raised while computing it.
+public struct QueryResult: Sendable {
+    /// The value.
+    public var value: QueryValue
+    /// Warnings and infos, deduplicated.
+    public var annotations: Annotations
+}
+
 /// The evaluation steps of a query: `start, start+step, ..., end`.
 struct Steps {
     var start: Int64

@@ -9,8 +9,7 @@ extension Expr: CustomStringConvertible {
         case .vectorSelector(let vs): return vs.description
         case .matrixSelector(let ms):
             return selectorText(ms.vector) + "[\(ms.range)]" + modifiersText(ms.vector.offset, ms.vector.at)
-        case .subquery(let sq):
-            return "\(sq.expr)[\(sq.range):\(sq.step.map { "\($0)" } ?? "")]" + modifiersText(sq.offset, sq.at)
+        case .subquery(let sq): return "\(sq.expr)" + sq.suffixText
         case .paren(let e): return "(\(e))"
         case .unary(let negate, let e): return (negate ? "-" : "+") + "\(e)"
         case .binary(let b): return b.description
@@ -26,7 +25,12 @@ extension VectorSelector: CustomStringConvertible {
 
 extension BinaryExpr: CustomStringConvertible {
     public var description: String {
-        var text = "\(lhs) \(op.rawValue)"
+        "\(lhs) \(op.rawValue)" + modifierText + " \(rhs)"
+    }
+
+    /// ` bool on(a) group_left(b) fill(0)`: everything written between the operator and the right operand.
+    var modifierText: String {
+        var text = ""
         if returnBool { text += " bool" }
         if let m = matching {
             if m.on || !m.matchingLabels.isEmpty {
@@ -45,18 +49,26 @@ extension BinaryExpr: CustomStringConvertible {
                 if let r { text += " fill_right(\(formatGoFloat(r)))" }
             }
         }
-        return text + " \(rhs)"
+        return text
     }
 }
 
 extension AggregateExpr: CustomStringConvertible {
-    public var description: String {
+    public var description: String { shortText + "(" + (param.map { "\($0), " } ?? "") + "\(expr))" }
+
+    /// `sum by (job) `: the operator and grouping, without the arguments.
+    var shortText: String {
         var text = op.rawValue
         if without || !grouping.isEmpty {
             text += (without ? " without" : " by") + " (" + grouping.map(labelNameText).joined(separator: ", ") + ") "
         }
-        return text + "(" + (param.map { "\($0), " } ?? "") + "\(expr))"
+        return text
     }
+}
+
+extension SubqueryExpr {
+    /// `[5m:1m] offset 1m @ 100`: everything after the inner expression.
+    var suffixText: String { "[\(range):\(step.map { "\($0)" } ?? "")]" + modifiersText(offset, at) }
 }
 
 extension DurationExpr: CustomStringConvertible {

@@ -208,6 +208,10 @@ public struct AggregateExpr: Sendable {
     public var grouping: [String]
     /// True for `without`, false for `by` (or no clause).
     public var without: Bool
+    /// Byte offset of the operator in the query text, for annotations.
+    public var position = 0
+    /// Byte offset of the parameter in the query text, for annotations.
+    public var paramPosition = 0
 }
 
 /// A function call.
@@ -216,4 +220,8 @@ public struct Call: Sendable {
     public var function: FunctionSignature
     /// The arguments, type checked against the signature.
     public var args: [Expr]
+    /// Byte offset of the function name in the query text, for annotations.
+    public var position = 0
+    /// Byte offset of each argument in the query text, for annotations.
+    public var argPositions: [Int] = []
 }

@@ -193,10 +193,12 @@ struct Parser {
         let nameToken = advance()
         try expect(.leftParen, "in call to function \"\(f.name)\"")
         var args: [Expr] = []
+        var positions: [Int] = []
         if peek.kind != .rightParen {
             while true {
                 allowEmptySelector = f.name == "info" && args.count == 1
                 defer { allowEmptySelector = false }
+                positions.append(peek.start)
                 args.append(try parseBinary(minPrecedence: 1))
                 if peek.kind == .comma {
                     advance()
@@ -207,7 +209,7 @@ struct Parser {
         }
         try expect(.rightParen, "in call to function \"\(f.name)\"; expected \")\" or \",\"")
         try checkCall(f, args, at: nameToken.start)
-        return .call(Call(function: f, args: args))
+        return .call(Call(function: f, args: args, position: nameToken.start, argPositions: positions))
     }
 
     mutating func parseAggregate(_ op: AggregateOp) throws(PromQLError) -> Expr {
@@ -220,8 +222,10 @@ struct Parser {
         }
         try expect(.leftParen, "in aggregation")
         var args: [Expr] = []
+        var positions: [Int] = []
         if peek.kind != .rightParen {
             while true {
+                positions.append(peek.start)
                 args.append(try parseBinary(minPrecedence: 1))
                 if peek.kind == .comma {
                     advance()
@@ -246,7 +250,7 @@ struct Parser {
         }
         let agg = AggregateExpr(
             op: op, expr: args[wantArgs - 1], param: wantArgs == 2 ? args[0] : nil, grouping: grouping ?? [],
-            without: without)
+            without: without, position: opToken.start, paramPosition: positions[0])
         try checkAggregate(agg, at: opToken.start)
         return .aggregate(agg)
     }
