@@ -64,10 +64,14 @@ struct ServerCommand: AsyncParsableCommand {
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "hearth"),
             logger: logger)
         logger.info("hearth server started", metadata: ["address": "\(listenAddress)", "storage": "\(storagePath)"])
-        let group = ServiceGroup(
-            configuration: .init(
-                services: node.services + [ServiceGroupConfiguration.ServiceConfiguration(service: app)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: node.services + [ServiceGroupConfiguration.ServiceConfiguration(service: app)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A remote-write queue whose endpoint is down would flush forever; like Prometheus' flush
+        // deadline, give up after a while. Nothing is lost: the queue saves its acknowledged WAL
+        // position when cancelled and sends the rest after the restart.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(15)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         try db.close()
         logger.info("hearth server stopped")
