@@ -37,6 +37,9 @@ struct ServerCommand: AsyncParsableCommand {
 
     @OptionGroup var queryFlags: QueryFlags
 
+    @Option(name: .customLong("storage.remote.flush-deadline"), help: "How long remote-write queues may flush on shutdown.")
+    var flushDeadline = "1m"
+
     @Option(name: .customLong("log.level"), help: "debug | info | warning | error")
     var logLevel = "info"
 
@@ -45,7 +48,8 @@ struct ServerCommand: AsyncParsableCommand {
         [
             ("config.file", configFile), ("web.listen-address", listenAddress), ("storage.tsdb.path", storagePath),
             ("storage.tsdb.retention.time", retentionTime), ("storage.tsdb.retention.size", String(retentionSize)),
-            ("query.lookback-delta", lookbackDelta), ("log.level", logLevel),
+            ("query.lookback-delta", lookbackDelta), ("storage.remote.flush-deadline", flushDeadline),
+            ("log.level", logLevel),
         ]
     }
 
@@ -64,6 +68,10 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--query.lookback-delta: \(error)")
         }
         let queryTimeout = try queryFlags.apply(to: &engineOptions)
+        let flushDeadlineMs: Int64
+        do { flushDeadlineMs = try PrometheusDuration.parseMilliseconds(flushDeadline) } catch {
+            throw ValidationError("--storage.remote.flush-deadline: \(error)")
+        }
         let registry = Bootstrap.start(logLevel: level)
         let logger = Logger(label: "hearth.server")
         let db = try DB(directory: storagePath, options: dbOptions)
@@ -84,9 +92,9 @@ struct ServerCommand: AsyncParsableCommand {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: node), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
-        // Like Prometheus' remote-write flush deadline: with an endpoint down, queues get a minute to drain,
+        // Like Prometheus' remote-write flush deadline: with an endpoint down, queues get this long to drain,
         // then are cancelled (they save their WAL position and send the rest after a restart).
-        groupConfiguration.maximumGracefulShutdownDuration = .seconds(60)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(flushDeadlineMs)
         let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         try db.close()
