@@ -149,7 +149,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Downsampled-query benchmark (see Tests/CompactorTests/README or the issue #7 note); not run in CI.
+        // Downsampled-query benchmark (Tests/Benchmarks/downsample-bench.sh); not run in CI.
         .executableTarget(
             name: "HearthDownsampleBench",
             dependencies: [

@@ -41,6 +41,12 @@ struct CompactCommand: AsyncParsableCommand {
     @Flag(name: .customLong("downsample.disable"), help: "Do not downsample.")
     var downsampleDisable = false
 
+    @Option(name: .customLong("downsample.5m-after"), help: "Raw blocks spanning more than this are downsampled to 5m.")
+    var downsample5mAfter = "40h"
+
+    @Option(name: .customLong("downsample.1h-after"), help: "5m blocks spanning more than this are downsampled to 1h.")
+    var downsample1hAfter = "10d"
+
     @Option(name: .customLong("dedup.replica-label"), help: "External label ignored when grouping blocks (repeatable).")
     var replicaLabels: [String] = []
 
@@ -86,6 +92,8 @@ struct CompactCommand: AsyncParsableCommand {
             c.tenantRetention[String(entry[..<colon])] = r
         }
         c.downsampleEnabled = !downsampleDisable
+        c.downsample5mAfterMs = try duration(downsample5mAfter, flag: "downsample.5m-after")
+        c.downsample1hAfterMs = try duration(downsample1hAfter, flag: "downsample.1h-after")
         c.replicaLabels = replicaLabels
         c.deleteDelayMs = try duration(deleteDelay, flag: "delete-delay")
         c.partialUploadGraceMs = try duration(partialUploadGrace, flag: "partial-upload-grace")

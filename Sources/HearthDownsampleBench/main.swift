@@ -24,6 +24,7 @@ let seriesCount = args.count > 2 ? Int(args[2])! : 10_000
 let days = args.count > 3 ? Int64(args[3])! : 30
 let intervalMs = (args.count > 4 ? Int64(args[4])! : 60) * 1000
 let query = args.count > 5 ? args[5] : "sum by (job) (rate(x[1h]))"
+let runs = Int(ProcessInfo.processInfo.environment["BENCH_RUNS"] ?? "3") ?? 3
 let hour: Int64 = 3_600_000
 let day = 24 * hour
 let blockRange = 2 * day
@@ -112,7 +113,7 @@ for (name, resolution) in [("raw", SourceResolution.atMost(0)), ("5m (auto at st
     let storage = try await service.queryable(tenant: "t1").reading(resolution)
     var times: [Double] = []
     var result: [ResultSeries] = []
-    for _ in 0..<5 {
+    for _ in 0..<runs {
         let started = ContinuousClock.now
         let value = try await engine.rangeQuery(query, start: Timestamp(ms: t0 + 2 * hour), end: Timestamp(ms: end), stepMs: hour, storage: storage)
         times.append(seconds(ContinuousClock.now - started))

@@ -1,5 +1,6 @@
 import Compactor
 import Foundation
+import ObjectStore
 import PromModel
 import StorageAPI
 import Testing
@@ -15,13 +16,13 @@ import TSDB
         return runner.deletingLastPathComponent().appendingPathComponent("hearth").path
     }
 
-    static func start(_ f: BucketFixture) throws -> Process {
+    static func start(_ f: BucketFixture, extra: [String] = []) throws -> Process {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: hearthBinary())
         p.arguments = [
             "compact", "--once", "--bucket.path=\(f.root)/bucket", "--data-dir=\(f.root)/scratch", "--delete-delay=0s",
             "--partial-upload-grace=0s", "--dedup.replica-label=replica", "--log.level=error",
-        ]
+        ] + extra
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
@@ -86,5 +87,62 @@ import TSDB
             #expect(try await f.rawData() == expected)
         }
         print("crash safety: full run \(fullRunMs) ms; \(killed) of 12 runs killed with SIGKILL, \(interrupted) left half-done work")
+    }
+
+    /// The same with downsampling in every pass (thresholds lowered so the 8h blocks qualify):
+    /// kills land in compaction, downsampling and deletion. Afterwards raw data is exact, and each
+    /// 8h range has exactly one 5m and one 1h block whose count aggregates add up to the raw samples.
+    @Test func killedCompactionsWithDownsamplingThenOneCompleteRun() async throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.hearthBinary()) else {
+            print("skipping: no hearth binary at \(Self.hearthBinary())")
+            return
+        }
+        let extra = ["--downsample.5m-after=7h", "--downsample.1h-after=7h"]
+        let calibration = try BucketFixture()
+        _ = try Self.populate(calibration)
+        let started = ContinuousClock.now
+        let p0 = try Self.start(calibration, extra: extra)
+        p0.waitUntilExit()
+        #expect(p0.terminationStatus == 0)
+        let fullRunMs = max(50, Int((ContinuousClock.now - started) / .milliseconds(1)))
+        var killed = 0
+        do {
+            let f = try BucketFixture()
+            let expected = try Self.populate(f)
+            for _ in 0..<5 {
+                let p = try Self.start(f, extra: extra)
+                try await Task.sleep(for: .milliseconds(Int.random(in: 10...max(20, fullRunMs / 2))))
+                if p.isRunning {
+                    kill(p.processIdentifier, SIGKILL)
+                    killed += 1
+                }
+                p.waitUntilExit()
+            }
+            let last = try Self.start(f, extra: extra)
+            last.waitUntilExit()
+            #expect(last.terminationStatus == 0)
+            let catalog = try await BucketCatalog.scan(f.bucket)
+            #expect(catalog.partial.isEmpty)
+            #expect(catalog.blocks.allSatisfy { $0.deletionMark == nil && $0.noCompactMark == nil })
+            #expect(try await f.rawData() == expected)
+            let rawSamples = expected.values.flatMap { $0 }
+            for resolution in [Int64(0), 300_000, 3_600_000] {
+                let blocks = catalog.blocks.filter { ($0.meta.thanos?.downsample.resolution ?? 0) == resolution }
+                #expect(blocks.count == 2, "resolution \(resolution): \(blocks.map(\.meta.ulid))")
+                let sorted = blocks.map(\.meta).sorted { $0.minTime < $1.minTime }
+                for (a, b) in zip(sorted, sorted.dropFirst()) { #expect(a.maxTime <= b.minTime) }
+                guard resolution > 0 else { continue }
+                for b in blocks {
+                    let block = try Block.open(directory: try f.bucket.localPath(String(b.prefix.dropLast())))
+                    var count = 0.0
+                    for s in try block.allSeries() {
+                        for c in s.chunks { count += try AggregateChunk.decode(try block.chunkBytes(c.ref).bytes, only: .count)?.reduce(0) { $0 + $1.v } ?? 0 }
+                    }
+                    let want = rawSamples.filter { $0.t.ms >= b.meta.minTime && $0.t.ms < b.meta.maxTime }.count
+                    #expect(Int(count) == want, "block \(b.meta.ulid) at \(resolution)")
+                }
+            }
+        }
+        print("crash safety with downsampling: full run \(fullRunMs) ms; \(killed) of 5 runs killed with SIGKILL")
     }
 }
