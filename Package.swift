@@ -14,7 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hearth", targets: ["HearthCLI"]),
-        // For Benchmarks/ (a separate package that depends on this one by path).
+        // For Tests/Benchmarks/ (a separate package that depends on this one by path).
         .library(name: "PromWire", targets: ["PromWire"]),
         .library(name: "PromModel", targets: ["PromModel"]),
     ],
@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.20.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     ],
     targets: [
         // C libraries from Debian, wrapped as system-library targets; only PromWire imports them.
@@ -72,6 +73,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,6 +149,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Downsampled-query benchmark (see Tests/CompactorTests/README or the issue #7 note); not run in CI.
+        .executableTarget(
+            name: "HearthDownsampleBench",
+            dependencies: [
+                "Compactor", "Receiver", "PromQL", "TSDB", "StorageAPI", "PromModel", "ObjectStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         .testTarget(name: "PromModelTests", dependencies: ["PromModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "ReceiverTests",
@@ -193,7 +205,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CompactorTests",
-            dependencies: ["Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI"],
+            dependencies: [
+                "Compactor", "TSDB", "ObjectStore", "StorageAPI", "PromModel", "HearthCLI", "Receiver", "PromQL", "HTTPAPI",
+                "PromWire", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "ObjectStoreTests", dependencies: ["ObjectStore"], swiftSettings: strictSettings),

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 apt_packages=(libsnappy-dev libprotobuf-c-dev protobuf-c-compiler prometheus prometheus-node-exporter
-    prometheus-alertmanager python3-pip)
+    prometheus-alertmanager victoria-metrics python3-pip)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,14 +17,14 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# The Debian prometheus packages may start services on :9090 and :9093; Hearth's tests start their
-# own instances on free ports and never need them.
-for service in prometheus prometheus-alertmanager; do
+# The Debian packages may start services on :9090, :9093, :9100 and :8428; Hearth's tests start
+# their own instances on free ports and never need them.
+for service in prometheus prometheus-alertmanager prometheus-node-exporter victoria-metrics; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
         systemctl stop "$service" || true
     fi
 done
 
-python3 -c 'import google.protobuf, cramjam' 2>/dev/null \
+python3 -c 'import google.protobuf, cramjam, prometheus_client' 2>/dev/null \
     || python3 -m pip install -q --disable-pip-version-check protobuf cramjam prometheus-client \
     || python3 -m pip install -q --break-system-packages protobuf cramjam prometheus-client

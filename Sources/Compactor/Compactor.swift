@@ -3,7 +3,7 @@ public import Logging
 import PromModel
 import Metrics
 public import ObjectStore
-public import TSDB
+import TSDB
 
 /// Compacts, downsamples and applies retention to every tenant's blocks in a bucket.
 ///

@@ -1,6 +1,6 @@
 public import PromModel
 public import StorageAPI
-public import TSDB
+import TSDB
 
 /// Turns one series' samples into aggregate chunks at a coarser resolution, compatible with Thanos.
 ///

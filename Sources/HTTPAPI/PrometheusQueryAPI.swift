@@ -164,7 +164,8 @@ public struct PrometheusQueryAPI: Sendable {
         let expr = try parseQuery(p)
         let t = try p.time("time", default: Timestamp(ms: Int64(Date().timeIntervalSince1970 * 1000)))
         let deadline = try deadline(p)
-        let result = try await engine.instantQuery(expr, at: t, storage: try await source(request), deadline: deadline)
+        let storage = try p.applyingSourceResolution(try await source(request), stepMs: 0)
+        let result = try await engine.instantQuery(expr, at: t, storage: storage, deadline: deadline)
         return answer(result, p["query"] ?? "")
     }
 
@@ -181,8 +182,9 @@ public struct PrometheusQueryAPI: Sendable {
             throw APIError(.badData, "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)")
         }
         let deadline = try deadline(p)
+        let storage = try p.applyingSourceResolution(try await source(request), stepMs: step)
         let result = try await engine.rangeQuery(
-            expr, start: start, end: end, stepMs: step, storage: try await source(request), deadline: deadline)
+            expr, start: start, end: end, stepMs: step, storage: storage, deadline: deadline)
         return answer(result, p["query"] ?? "")
     }
 

@@ -8,6 +8,15 @@ import StorageAPI
 
 /// `POST /api/v1/read`: Prometheus remote read, answering SAMPLES or STREAMED_XOR_CHUNKS.
 ///
+/// Downsampled answers: a SAMPLES query whose `ReadHints.step_ms` is at least 5m may be answered
+/// from downsampled blocks (no finer data is needed to draw one point per step): the coarsest
+/// resolution (5m or 1h) not above the step, and, when `range_ms` is set, not above a fifth of the
+/// range (so `rate` keeps several points per window). Each returned sample is then the aggregate
+/// `ReadHints.func` asks for, per ``AggregateType/forFunction(_:)``: the counter (resets folded in)
+/// for `rate`/`increase`/`irate`/`resets`, min for `min*`, max for `max*`, sum for `sum_*`, count
+/// for `count_*`, and the per-window average (sum / count) for anything else or no function.
+/// Where no downsampled block exists, raw samples are returned as usual. Streamed chunks are always raw.
+///
 /// Streamed answers go out frame by frame (≤ `maxFrameBytes` each) while the series set is walked,
 /// so memory does not grow with the result; stored chunk bytes are sent as they are. SAMPLES
 /// answers are one snappy block by protocol and are bounded by the per-request limits instead.
@@ -73,12 +82,25 @@ struct RemoteReadHandler: Sendable {
         return h
     }
 
+    /// The coarsest downsampling resolution a SAMPLES query's hints allow, or nil for raw.
+    static func downsampledResolution(_ q: Query) -> Int64? {
+        guard let hints = q.hints else { return nil }
+        let usable: [Int64] = [3_600_000, 300_000].filter { r in
+            hints.stepMs >= r && (hints.rangeMs <= 0 || hints.rangeMs >= 5 * r)
+        }
+        return usable.first
+    }
+
     private func samples(_ queries: [(Query, [Matcher])], data: any Queryable, limits: TenantLimits) async throws -> Response {
         var results: [QueryResult] = []
         var seriesCount = 0
         var bytes = 0
         for (query, matchers) in queries {
-            let querier = try await data.querier(mint: Timestamp(ms: query.startTimestampMs), maxt: Timestamp(ms: query.endTimestampMs))
+            var source = data
+            if let resolution = Self.downsampledResolution(query), let multi = data as? any MultiResolutionQueryable {
+                source = multi.reading(.atMost(resolution))
+            }
+            let querier = try await source.querier(mint: Timestamp(ms: query.startTimestampMs), maxt: Timestamp(ms: query.endTimestampMs))
             defer { querier.close() }
             var set = try await querier.select(sorted: true, hints: Self.hints(query), matchers: matchers)
             var out: [TimeSeries] = []

@@ -37,8 +37,21 @@ struct ServerCommand: AsyncParsableCommand {
 
     @OptionGroup var queryFlags: QueryFlags
 
+    @Option(name: .customLong("storage.remote.flush-deadline"), help: "How long remote-write queues may flush on shutdown.")
+    var flushDeadline = "1m"
+
     @Option(name: .customLong("log.level"), help: "debug | info | warning | error")
     var logLevel = "info"
+
+    /// The flags and their values, for `/api/v1/status/flags`.
+    var flags: [(String, String)] {
+        [
+            ("config.file", configFile), ("web.listen-address", listenAddress), ("storage.tsdb.path", storagePath),
+            ("storage.tsdb.retention.time", retentionTime), ("storage.tsdb.retention.size", String(retentionSize)),
+            ("query.lookback-delta", lookbackDelta), ("storage.remote.flush-deadline", flushDeadline),
+            ("log.level", logLevel),
+        ]
+    }
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel.lowercased()) else {
@@ -55,22 +68,34 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("--query.lookback-delta: \(error)")
         }
         let queryTimeout = try queryFlags.apply(to: &engineOptions)
+        let flushDeadlineMs: Int64
+        do { flushDeadlineMs = try PrometheusDuration.parseMilliseconds(flushDeadline) } catch {
+            throw ValidationError("--storage.remote.flush-deadline: \(error)")
+        }
         let registry = Bootstrap.start(logLevel: level)
         let logger = Logger(label: "hearth.server")
         let db = try DB(directory: storagePath, options: dbOptions)
-        let node = try await ServerNode.make(
-            configFile: configFile, db: db, engine: Engine(options: engineOptions), logger: logger)
+        let node = try ServerNode(
+            environment: .init(
+                configFile: configFile, db: db, engine: Engine(options: engineOptions), logger: logger, flags: flags))
         let router = Router()
-        PrometheusQueryAPI(engine: node.engine, timeout: queryTimeout) { _ in node.queryable }.addRoutes(to: router)
+        PrometheusQueryAPI(engine: node.environment.engine, timeout: queryTimeout) { _ in node.queryable }.addRoutes(to: router)
+        ServerStatusRoutes(status: node).addRoutes(to: router)
+        var federate = FederateHandler(source: { db }, externalLabels: { node.externalLabels })
+        federate.lookbackMs = engineOptions.lookbackDeltaMs
+        federate.addRoutes(to: router)
         ReceiverRoutes.addOperationalRoutes(to: router, isReady: { true }, metricsText: { Bootstrap.render(registry) })
         let app = Application(
             router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: "hearth"),
             logger: logger)
         logger.info("hearth server started", metadata: ["address": "\(listenAddress)", "storage": "\(storagePath)"])
-        let group = ServiceGroup(
-            configuration: .init(
-                services: node.services + [ServiceGroupConfiguration.ServiceConfiguration(service: app)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: node), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // Like Prometheus' remote-write flush deadline: with an endpoint down, queues get this long to drain,
+        // then are cancelled (they save their WAL position and send the rest after a restart).
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(flushDeadlineMs)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         try db.close()
         logger.info("hearth server stopped")

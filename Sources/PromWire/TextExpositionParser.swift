@@ -5,8 +5,8 @@ public import PromModel
 /// It validates each line without allocating and hands out ``TextExpositionEntry`` values whose
 /// `series` range points into ``bytes``; call ``labels(of:)`` only for series not seen before.
 /// Histograms and summaries come out as their classic series (`_bucket`, `_sum`, `_count`,
-/// quantiles). OpenMetrics `_created` series of counters, histograms and summaries are skipped,
-/// as Prometheus does by default; exemplars are parsed and attached to their sample.
+/// quantiles). OpenMetrics `_created` series of counters, histograms and summaries come out as
+/// ordinary series, as Prometheus 2.x stores them; exemplars are parsed and attached to their sample.
 public struct TextExpositionParser {
     /// The exposition being parsed.
     public let bytes: [UInt8]
@@ -19,8 +19,6 @@ public struct TextExpositionParser {
     private var pos = 0
     private var line = 0
     private var sawEOF = false
-    private var currentFamily: ArraySlice<UInt8> = []
-    private var currentType: MetricFamilyType = .unknown
 
     /// Creates a parser over a complete body.
     /// - Parameter maxLineLength: longer lines are rejected, bounding the work per line.
@@ -104,8 +102,6 @@ public struct TextExpositionParser {
             }
             let name = String(parts[2])
             types[name] = type
-            currentFamily = ArraySlice(name.utf8)
-            currentType = type
         case "HELP", "UNIT":
             if parts.count < 3 { throw TextExpositionError(line: line, "invalid \(keyword) line \"\(text)\"") }
         default:
@@ -134,7 +130,6 @@ public struct TextExpositionParser {
             exemplar = try parseExemplar(&s)
         }
         guard s.atEnd else { throw error(s, "unexpected text \"\(s.token())\" at end of line") }
-        if format == .openMetrics && isCreatedSeries(bytes[name]) { return nil }
         return TextExpositionEntry(
             series: start..<seriesEnd, value: value, timestamp: timestamp, exemplar: exemplar, line: line)
     }
@@ -167,17 +162,6 @@ public struct TextExpositionParser {
         let runes = labels.reduce(0) { $0 + $1.name.unicodeScalars.count + $1.value.unicodeScalars.count }
         if runes > 128 { throw error(s, "exemplar labels have \(runes) UTF-8 characters, more than 128") }
         return ExpositionExemplar(labels: labels, value: value, timestamp: timestamp)
-    }
-
-    /// Whether `name` is the `_created` series of the current counter, histogram or summary family.
-    private func isCreatedSeries(_ name: ArraySlice<UInt8>) -> Bool {
-        switch currentType {
-        case .counter, .histogram, .summary, .gaugehistogram:
-            let suffix = Array("_created".utf8)
-            return name.count == currentFamily.count + suffix.count && name.starts(with: currentFamily)
-                && name.suffix(suffix.count).elementsEqual(suffix)
-        default: return false
-        }
     }
 
     private func error(_ s: ByteScanner, _ message: String) -> TextExpositionError {

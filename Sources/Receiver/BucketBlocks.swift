@@ -10,8 +10,9 @@ public import TSDB
 /// downloaded once into a local cache directory. Blocks with a `deletion-mark.json` are still
 /// served until they disappear, so a query running while the compactor deletes them is not cut.
 /// A block that fails to open is reported once and skipped; the others keep serving.
-/// Downsampled blocks (written by `hearth compact`) hold aggregate chunks, not samples, and are
-/// left out: this view serves raw data only.
+/// Downsampled blocks (written by `hearth compact`) are served too: ``TenantQueryable`` decides per
+/// time sub-range which resolution answers. Delete requests stored under
+/// `<tenant>/delete-requests/` are read on every sync and filtered at query time.
 public actor BucketBlocks {
     private let bucket: any Bucket
     private let tenant: String
@@ -19,7 +20,9 @@ public actor BucketBlocks {
     private let logger: Logger
     private var open: [String: Block] = [:]
     private var refused: Set<String> = []
-    private var downsampled: Set<String> = []
+    private var deleteRequests: [DeleteRequest] = []
+    /// Pending delete requests, compiled.
+    public private(set) var deletions = Deletions([])
 
     public init(bucket: any Bucket, tenant: String, cacheDirectory: String, logger: Logger) {
         self.bucket = bucket
@@ -38,23 +41,35 @@ public actor BucketBlocks {
             // A block without meta.json is still being uploaded (or was cut short): not yet visible.
             guard try await bucket.exists(entry + "meta.json") else { continue }
             present.insert(ulid)
-            if open[ulid] != nil || refused.contains(ulid) || downsampled.contains(ulid) { continue }
+            if open[ulid] != nil || refused.contains(ulid) { continue }
             do {
-                let block = try await openBlock(ulid)
-                if (block.meta.thanos?.downsample.resolution ?? 0) != 0 {
-                    downsampled.insert(ulid)
-                    continue
-                }
-                open[ulid] = block
+                open[ulid] = try await openBlock(ulid)
             } catch {
                 refused.insert(ulid)
                 logger.error("refusing corrupt bucket block", metadata: ["tenant": "\(tenant)", "block": "\(ulid)", "error": "\(error)"])
             }
         }
         for ulid in open.keys where !present.contains(ulid) { open[ulid] = nil }
+        try await loadDeleteRequests()
     }
 
-    /// Opened blocks overlapping `[mint, maxt]`, oldest first, leaving out `excluding` ULIDs.
+    /// Reads `<tenant>/delete-requests/*.json` (the compactor's format); unreadable ones are logged and skipped.
+    private func loadDeleteRequests() async throws {
+        var requests: [DeleteRequest] = []
+        for key in try await bucket.list(prefix: DeleteRequest.prefix(tenant: tenant), delimiter: "/") where key.hasSuffix(".json") {
+            do {
+                requests.append(try JSONDecoder().decode(DeleteRequest.self, from: Data(try await bucket.get(key))))
+            } catch {
+                logger.warning("skipping unreadable delete request", metadata: ["tenant": "\(tenant)", "object": "\(key)", "error": "\(error)"])
+            }
+        }
+        if requests != deleteRequests {
+            deleteRequests = requests
+            deletions = Deletions(requests)
+        }
+    }
+
+    /// Opened blocks of every resolution overlapping `[mint, maxt]`, oldest first, leaving out `excluding` ULIDs.
     public func blocks(overlapping mint: Timestamp, _ maxt: Timestamp, excluding: Set<String> = []) -> [Block] {
         open.values
             .filter { !excluding.contains($0.ulid.description) && $0.minTime <= maxt && $0.maxTime > mint }

@@ -1,7 +1,11 @@
-/// One `remote_write` entry of prometheus.yml, with Prometheus' key names and defaults.
-public struct RemoteWriteConfiguration: Sendable, Decodable {
+/// The settings of one remote-write destination, with Prometheus' defaults.
+///
+/// prometheus.yml is decoded once, strictly, by Scrape's `PrometheusConfiguration`; the CLI builds this
+/// from its `remote_write` entry and compiles `write_relabel_configs` into the closure ``QueueManager``
+/// takes, so this module has no YAML surface of its own.
+public struct RemoteWriteConfiguration: Sendable, Hashable {
     /// Which protobuf message to send.
-    public enum ProtobufMessage: String, Sendable, Decodable {
+    public enum ProtobufMessage: String, Sendable, Hashable {
         /// Remote write 1.0 (`prometheus.WriteRequest`), the default.
         case v1 = "prometheus.WriteRequest"
         /// Remote write 2.0 (`io.prometheus.write.v2.Request`); falls back to v1 on HTTP 415.
@@ -19,8 +23,6 @@ public struct RemoteWriteConfiguration: Sendable, Decodable {
     public var basicAuth: BasicAuth?
     public var bearerToken: String?
     public var bearerTokenFile: String?
-    /// Stored for the CLI, which turns them into the relabel closure given to ``QueueManager``.
-    public var writeRelabelConfigs: [RelabelRule] = []
     public var queueConfig = QueueConfiguration()
     /// Default v1.
     public var protobufMessage = ProtobufMessage.v1
@@ -29,33 +31,6 @@ public struct RemoteWriteConfiguration: Sendable, Decodable {
     public var walBudgetBytes: Int = 1 << 30
 
     public init(url: String) { self.url = url }
-
-    enum CodingKeys: String, CodingKey {
-        case url, name, headers
-        case remoteTimeout = "remote_timeout"
-        case basicAuth = "basic_auth"
-        case bearerToken = "bearer_token"
-        case bearerTokenFile = "bearer_token_file"
-        case writeRelabelConfigs = "write_relabel_configs"
-        case queueConfig = "queue_config"
-        case protobufMessage = "protobuf_message"
-        case walBudgetBytes = "wal_budget_bytes"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        url = try c.decode(String.self, forKey: .url)
-        name = try c.decodeIfPresent(String.self, forKey: .name)
-        remoteTimeout = try c.decodeIfPresent(ConfigDuration.self, forKey: .remoteTimeout) ?? remoteTimeout
-        headers = try c.decodeIfPresent([String: String].self, forKey: .headers) ?? [:]
-        basicAuth = try c.decodeIfPresent(BasicAuth.self, forKey: .basicAuth)
-        bearerToken = try c.decodeIfPresent(String.self, forKey: .bearerToken)
-        bearerTokenFile = try c.decodeIfPresent(String.self, forKey: .bearerTokenFile)
-        writeRelabelConfigs = try c.decodeIfPresent([RelabelRule].self, forKey: .writeRelabelConfigs) ?? []
-        queueConfig = try c.decodeIfPresent(QueueConfiguration.self, forKey: .queueConfig) ?? QueueConfiguration()
-        protobufMessage = try c.decodeIfPresent(ProtobufMessage.self, forKey: .protobufMessage) ?? .v1
-        walBudgetBytes = try c.decodeIfPresent(Int.self, forKey: .walBudgetBytes) ?? walBudgetBytes
-    }
 
     /// - Throws: ``RemoteClientError`` `.invalidConfiguration` naming the field.
     public func validate() throws {
@@ -78,7 +53,7 @@ public struct RemoteWriteConfiguration: Sendable, Decodable {
 }
 
 /// `queue_config` of a `remote_write` entry.
-public struct QueueConfiguration: Sendable, Decodable {
+public struct QueueConfiguration: Sendable, Hashable {
     /// Samples buffered per shard before the WAL reader blocks. Default 10000.
     public var capacity = 10000
     /// Default 50.
@@ -97,29 +72,6 @@ public struct QueueConfiguration: Sendable, Decodable {
     public var retryOnRateLimit = false
 
     public init() {}
-
-    enum CodingKeys: String, CodingKey {
-        case capacity
-        case maxShards = "max_shards"
-        case minShards = "min_shards"
-        case maxSamplesPerSend = "max_samples_per_send"
-        case batchSendDeadline = "batch_send_deadline"
-        case minBackoff = "min_backoff"
-        case maxBackoff = "max_backoff"
-        case retryOnRateLimit = "retry_on_http_429"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        capacity = try c.decodeIfPresent(Int.self, forKey: .capacity) ?? capacity
-        maxShards = try c.decodeIfPresent(Int.self, forKey: .maxShards) ?? maxShards
-        minShards = try c.decodeIfPresent(Int.self, forKey: .minShards) ?? minShards
-        maxSamplesPerSend = try c.decodeIfPresent(Int.self, forKey: .maxSamplesPerSend) ?? maxSamplesPerSend
-        batchSendDeadline = try c.decodeIfPresent(ConfigDuration.self, forKey: .batchSendDeadline) ?? batchSendDeadline
-        minBackoff = try c.decodeIfPresent(ConfigDuration.self, forKey: .minBackoff) ?? minBackoff
-        maxBackoff = try c.decodeIfPresent(ConfigDuration.self, forKey: .maxBackoff) ?? maxBackoff
-        retryOnRateLimit = try c.decodeIfPresent(Bool.self, forKey: .retryOnRateLimit) ?? false
-    }
 
     /// - Throws: ``RemoteClientError`` `.invalidConfiguration` naming the field.
     public func validate() throws {

@@ -14,6 +14,10 @@ public struct AlertingRule: Sendable {
     public let holdMs: Int64
     /// The `keep_firing_for` duration in milliseconds.
     public let keepFiringForMs: Int64
+    /// The rule's `labels` as written (templates unexpanded), for the rules API.
+    public let labels: [String: String]
+    /// The rule's `annotations` as written (templates unexpanded), for the rules API.
+    public let annotations: [String: String]
     /// Label templates, by label name.
     let labelTemplates: [(String, Template)]
     /// Annotation templates, by annotation name.
@@ -39,6 +43,8 @@ public struct AlertingRule: Sendable {
         }
         self.holdMs = holdMs
         self.keepFiringForMs = keepFiringForMs
+        self.labels = labels
+        self.annotations = annotations
         labelTemplates = try labels.sorted { $0.key < $1.key }.map { ($0.key, try Template($0.value, name: "__alert_\(name)")) }
         annotationTemplates = try annotations.sorted { $0.key < $1.key }.map {
             ($0.key, try Template($0.value, name: "__alert_\(name)"))

@@ -67,6 +67,10 @@ public actor RuleGroup {
     public internal(set) var lastErrors: [RulesError?]
     /// The time of the last evaluation.
     public internal(set) var lastEvaluation: Timestamp?
+    /// How long the last evaluation of the whole group took, in seconds.
+    public internal(set) var evaluationSeconds: Double = 0
+    /// How long each rule's last evaluation took, in seconds (query, state update and write).
+    public internal(set) var ruleEvaluationSeconds: [Double]
     /// Samples the storage rejected (out of order, duplicate), summed over evaluations.
     public internal(set) var rejectedSamples = 0
     /// Series each rule wrote last time, so the ones that disappear get staleness markers.
@@ -89,6 +93,7 @@ public actor RuleGroup {
         self.dependencies = dependencies
         rules = try spec.rules.map { try Rule(spec: $0, groupLabels: spec.labels, restored: !restoreOnStart) }
         lastErrors = Array(repeating: nil, count: rules.count)
+        ruleEvaluationSeconds = Array(repeating: 0, count: rules.count)
         previousSeries = Array(repeating: [], count: rules.count)
         shouldRestore = restoreOnStart
     }
@@ -109,6 +114,8 @@ public actor RuleGroup {
         let queryTime = ts.adding(ms: -queryOffsetMs)
         let started = ContinuousClock.now
         for i in rules.indices {
+            let ruleStarted = ContinuousClock.now
+            defer { ruleEvaluationSeconds[i] = Self.seconds(ContinuousClock.now - ruleStarted) }
             do {
                 let vector = try await query(rules[i].expr, at: queryTime)
                 let samples: [RuleSample]
@@ -139,10 +146,14 @@ public actor RuleGroup {
             }
         }
         lastEvaluation = ts
-        let elapsed = ContinuousClock.now - started
+        evaluationSeconds = Self.seconds(ContinuousClock.now - started)
         RulesMetrics.groupEvaluated(
             group: file + ";" + name, rules: rules.count, failures: lastErrors.filter { $0 != nil }.count,
-            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, at: ts.ms)
+            seconds: evaluationSeconds, at: ts.ms)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     /// Runs the query and turns a scalar into a one-element vector, as Prometheus' rule query function does.
@@ -175,6 +186,13 @@ public actor RuleGroup {
         dependencies.context.externalURL + "/graph?g0.expr=" + TemplateFunctions.queryEscape(expr) + "&g0.tab=1"
     }
 
+    /// The group's rules and their evaluation results, read in one step for the rules API.
+    public func snapshot() -> RuleGroupSnapshot {
+        RuleGroupSnapshot(
+            rules: rules, lastErrors: lastErrors, lastEvaluation: lastEvaluation, evaluationSeconds: evaluationSeconds,
+            ruleEvaluationSeconds: ruleEvaluationSeconds)
+    }
+
     /// All alerts of the group's alerting rules, pending, firing and recently resolved.
     public func alerts() -> [Alert] {
         rules.flatMap { rule -> [Alert] in
@@ -182,4 +200,18 @@ public actor RuleGroup {
             return a.active.keys.sorted().map { a.active[$0]! }
         }
     }
+}
+
+/// A consistent copy of a ``RuleGroup``'s rules and evaluation results.
+public struct RuleGroupSnapshot: Sendable {
+    /// The rules with their alert state.
+    public var rules: [Rule]
+    /// The last evaluation error of each rule, nil when it succeeded.
+    public var lastErrors: [RulesError?]
+    /// When the group was last evaluated; nil before the first evaluation.
+    public var lastEvaluation: Timestamp?
+    /// How long the last evaluation of the group took, in seconds.
+    public var evaluationSeconds: Double
+    /// How long each rule's last evaluation took, in seconds.
+    public var ruleEvaluationSeconds: [Double]
 }

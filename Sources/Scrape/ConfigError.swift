@@ -29,7 +29,9 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
         case .keyNotFound(let key, let context):
             self.init(codingPath: context.codingPath + [key], "missing required field")
         case .dataCorrupted(let context):
-            self.init(codingPath: context.codingPath, context.debugDescription)
+            // Yams reports syntax errors as "not valid YAML" with the line and column in the underlying error.
+            let detail = context.underlyingError.map { ": \($0)" } ?? ""
+            self.init(codingPath: context.codingPath, context.debugDescription + detail)
         @unknown default:
             self.init(path: "", "\(error)")
         }

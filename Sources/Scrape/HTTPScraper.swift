@@ -52,6 +52,7 @@ public struct HTTPTargetFetcher: TargetFetcher {
 
     public func fetch(_ target: Target, settings: ScrapeSettings) async throws -> ScrapeResponse {
         var request = HTTPClientRequest(url: target.url)
+        request.tlsConfiguration = settings.tlsConfiguration
         request.headers.add(name: "Accept", value: Self.acceptHeader)
         request.headers.add(name: "Accept-Encoding", value: settings.enableCompression ? "gzip" : "identity")
         request.headers.add(name: "User-Agent", value: userAgent)

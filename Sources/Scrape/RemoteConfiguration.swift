@@ -24,11 +24,18 @@ public struct RemoteWriteConfiguration: Decodable, Hashable, Sendable {
     public var metadataConfig = MetadataConfiguration()
     /// `http_client`.
     public var httpClient = HTTPClientConfiguration()
+    /// Hearth extension `wal_budget_bytes`: how many bytes of WAL segments remote write may keep past
+    /// the TSDB's own truncation during an outage. Default 1 GiB.
+    public var walBudgetBytes = 1 << 30
+
+    /// A destination with defaults.
+    public init(url: String) { self.url = url }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case url, name
         case remoteTimeout = "remote_timeout"
         case headers
+        case walBudgetBytes = "wal_budget_bytes"
         case writeRelabelConfigs = "write_relabel_configs"
         case sendExemplars = "send_exemplars"
         case sendNativeHistograms = "send_native_histograms"
@@ -52,12 +59,14 @@ public struct RemoteWriteConfiguration: Decodable, Hashable, Sendable {
         roundRobinDNS = try c.decode(.roundRobinDNS, default: false)
         queueConfig = try c.decode(.queueConfig, default: QueueConfiguration())
         metadataConfig = try c.decode(.metadataConfig, default: MetadataConfiguration())
+        walBudgetBytes = try c.decode(.walBudgetBytes, default: 1 << 30)
         httpClient = try HTTPClientConfiguration(from: decoder)
     }
 
     /// Checks the URL, message type and relabel steps.
     public func validate(path: String) throws {
         try validateURL(url, path: "\(path).url")
+        if walBudgetBytes < 0 { throw ConfigError(path: "\(path).wal_budget_bytes", "\(walBudgetBytes) is negative") }
         if !["prometheus.WriteRequest", "io.prometheus.write.v2.Request"].contains(protobufMessage) {
             throw ConfigError(path: "\(path).protobuf_message", "unknown remote write message \"\(protobufMessage)\"")
         }
@@ -170,6 +179,9 @@ public struct RemoteReadConfiguration: Decodable, Hashable, Sendable {
     public var filterExternalLabels = true
     /// `http_client`.
     public var httpClient = HTTPClientConfiguration()
+
+    /// An endpoint with defaults.
+    public init(url: String) { self.url = url }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case url, name

@@ -76,11 +76,8 @@ public final class ScrapeManager: Service, Sendable {
     static func checkSupported(_ configuration: PrometheusConfiguration) throws {
         try configuration.validate()
         for (i, job) in configuration.scrapeConfigs.enumerated() {
-            _ = try ScrapeSettings(job)
-            // TODO(scrape): per-job TLS and proxies need one HTTP client per job (#6).
-            if job.httpClient.tlsConfig != ClientTLSConfiguration() {
-                throw ConfigError(path: "scrape_configs[\(i)].tls_config", "not supported by the scraper yet")
-            }
+            _ = try ScrapeSettings(job, path: "scrape_configs[\(i)]")
+            // TODO(scrape): proxies need one HTTP client per job (#6).
             if job.httpClient.proxyURL != nil {
                 throw ConfigError(path: "scrape_configs[\(i)].proxy_url", "not supported by the scraper yet")
             }
@@ -97,6 +94,17 @@ public final class ScrapeManager: Service, Sendable {
             out[job] = statuses.sorted { $0.target.url < $1.target.url }
         }
         return out
+    }
+
+    /// Every pool with its settings, active targets (sorted by URL) and dropped targets, sorted by job.
+    public func pools() -> [ScrapePoolStatus] {
+        let pools = state.withLock { s in s.pools.values.map { ($0, Array($0.loops.values)) } }
+        return pools.map { pool, loops in
+            ScrapePoolStatus(
+                jobName: pool.config.jobName, interval: pool.config.interval, timeout: pool.config.timeout,
+                active: loops.map(\.status).sorted { $0.target.url < $1.target.url }, dropped: pool.dropped,
+                lastError: pool.lastError)
+        }.sorted { $0.jobName < $1.jobName }
     }
 
     /// Scrapes until cancelled or graceful shutdown. Loops stopped by shutdown write no staleness
@@ -153,4 +161,20 @@ public final class ScrapeManager: Service, Sendable {
             return started
         }
     }
+}
+
+/// One scrape pool (job) as the targets API shows it.
+public struct ScrapePoolStatus: Sendable {
+    /// `job_name`.
+    public var jobName: String
+    /// The job's scrape interval.
+    public var interval: ConfigDuration
+    /// The job's scrape timeout.
+    public var timeout: ConfigDuration
+    /// The job's targets and their last scrape.
+    public var active: [TargetStatus]
+    /// Discovered labels of the targets relabeling dropped.
+    public var dropped: [Labels]
+    /// Why the job scrapes nothing (e.g. `target_limit exceeded`), nil otherwise.
+    public var lastError: String?
 }

@@ -10,6 +10,8 @@ struct ScrapePool {
     private(set) var loops: [UInt64: ScrapeLoop] = [:]
     /// Why the job has no loops despite targets (e.g. `target_limit exceeded`).
     private(set) var lastError: String?
+    /// Discovered labels of targets that relabeling dropped, at the last discovery.
+    private(set) var dropped: [Labels] = []
 
     init(config: ScrapeConfiguration, decodeYAML: TargetGroupDecoder?) throws {
         self.config = config
@@ -24,9 +26,18 @@ struct ScrapePool {
         let groups = config.staticConfigs + readers.flatMap(\.allGroups)
         var seen = Set<UInt64>()
         var targets: [Target] = []
+        var dropped: [Labels] = []
         for group in groups {
-            for t in builder.targets(of: group) where seen.insert(t.identity).inserted { targets.append(t) }
+            for address in group.targets {
+                let discovered = builder.discoveredLabels(address: address, group: group)
+                guard let t = builder.target(discovered: discovered) else {
+                    dropped.append(discovered)
+                    continue
+                }
+                if seen.insert(t.identity).inserted { targets.append(t) }
+            }
         }
+        self.dropped = dropped
         return targets
     }
 

@@ -1,3 +1,4 @@
+public import NIOSSL
 import PromModel
 
 /// The per-job settings a scrape loop needs, compiled once from a ``ScrapeConfiguration``.
@@ -32,14 +33,17 @@ public struct ScrapeSettings: Sendable {
     public var metricRelabeler: Relabeler
     /// The http client.
     public var httpClient: HTTPClientConfiguration
+    /// `tls_config` compiled for AsyncHTTPClient; nil when the job sets none (system trust roots).
+    public var tlsConfiguration: TLSConfiguration?
 
     /// The body cap used when a job sets none: large enough for any sane exporter, small enough
     /// that a runaway target cannot exhaust memory.
     public static let defaultBodySizeLimit = 64 << 20
 
     /// Compiles a job's settings.
-    /// - Throws: ``ConfigError`` when a metric relabel regex does not compile.
-    public init(_ job: ScrapeConfiguration) throws {
+    /// - Throws: ``ConfigError`` when a metric relabel regex does not compile or a TLS file cannot be loaded.
+    /// - Parameter path: the job's field path for error messages (`scrape_configs[2]`); nil names the job.
+    public init(_ job: ScrapeConfiguration, path: String? = nil) throws {
         jobName = job.jobName
         interval = job.interval.duration
         timeout = job.timeout.duration
@@ -55,6 +59,10 @@ public struct ScrapeSettings: Sendable {
         maxLineLength = 1 << 20
         metricRelabeler = try Relabeler(job.metricRelabelConfigs)
         httpClient = job.httpClient
+        tlsConfiguration =
+            job.httpClient.tlsConfig.isEmpty
+            ? nil : try job.httpClient.tlsConfig.makeTLSConfiguration(
+                path: (path ?? "job \"\(job.jobName)\"") + ".tls_config")
     }
 
     /// Merges a scraped series' labels with the target's and applies `metric_relabel_configs`.

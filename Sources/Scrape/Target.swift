@@ -45,6 +45,12 @@ public struct TargetBuilder: Sendable {
 
     /// One target, or nil when relabeling drops it or leaves no address.
     public func target(address: String, group: StaticConfiguration) -> Target? {
+        target(discovered: discoveredLabels(address: address, group: group))
+    }
+
+    /// The labels of an address before relabeling: the group's labels, `__address__` and the job's
+    /// defaults (`job`, `__scheme__`, `__metrics_path__`, `__scrape_interval__`, `__param_*`, ...).
+    public func discoveredLabels(address: String, group: StaticConfiguration) -> Labels {
         var items = group.labels.map { Label(name: $0.key, value: $0.value) }
         items.append(Label(name: "__address__", value: address))
         if !group.source.isEmpty { items.append(Label(name: "__meta_filepath", value: group.source)) }
@@ -59,8 +65,12 @@ public struct TargetBuilder: Sendable {
                 labels = labels.setting("__param_" + name, to: first)
             }
         }
-        let discovered = labels
-        guard var relabeled = relabeler.process(labels) else { return nil }
+        return labels
+    }
+
+    /// Relabels discovered labels into a target; nil when relabeling drops it or leaves no address.
+    public func target(discovered: Labels) -> Target? {
+        guard var relabeled = relabeler.process(discovered) else { return nil }
         let addr = relabeled["__address__"]
         guard !addr.isEmpty, !addr.contains("/") else { return nil }
         if relabeled.get("instance") == nil { relabeled = relabeled.setting("instance", to: addr) }

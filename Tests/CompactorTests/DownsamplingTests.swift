@@ -117,7 +117,7 @@ import TSDB
         #expect(decoded[2] == nil && decoded[3] == nil)
         #expect(decoded[4] == [Sample(t: Timestamp(ms: 299_999), v: 1.5)])
         #expect(AggregateChunk.windowCount(bytes) == 1)
-        #expect(throws: CompactorError.self) { try AggregateChunk.decode(Array(bytes.dropLast(3))) }
+        #expect(throws: TSDBError.self) { try AggregateChunk.decode(Array(bytes.dropLast(3))) }
     }
 
     @Test func counterResetBetweenChunksIsKept() {

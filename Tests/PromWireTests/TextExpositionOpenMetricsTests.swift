@@ -32,18 +32,20 @@ import Testing
         #expect(
             lines == [
                 ParsedLine(series: #"foo_total{a="b"}"#, value: 17, t: 1_520_879_607_789),
+                ParsedLine(series: #"foo_created{a="b"}"#, value: 1_520_430_000.123, t: nil),
                 ParsedLine(series: "g", value: 1500, t: nil),
                 ParsedLine(series: "g_created", value: 7, t: nil),
                 ParsedLine(series: #"h_bucket{le="1"}"#, value: 2, t: nil),
                 ParsedLine(series: #"h_bucket{le="+Inf"}"#, value: 3, t: nil),
                 ParsedLine(series: "h_count", value: 3, t: nil),
                 ParsedLine(series: "h_sum", value: 4.5, t: nil),
+                ParsedLine(series: "h_created", value: 1_520_430_000, t: nil),
             ])
         #expect(
             exemplars[0]
                 == ExpositionExemplar(
                     labels: ["trace_id": "KOO5S4vxi0o"], value: 0.67, timestamp: Timestamp(ms: 1_520_879_607_123)))
-        #expect(exemplars[4] == ExpositionExemplar(labels: ["id": "x"], value: 4, timestamp: nil))
+        #expect(exemplars[5] == ExpositionExemplar(labels: ["id": "x"], value: 4, timestamp: nil))
         #expect(p.types["foo"] == .counter)
     }
 

@@ -3,61 +3,55 @@ import Testing
 
 @testable import RemoteClient
 
-/// prometheus.yml key names and defaults (decoded from JSON here; the CLI decodes the same keys from YAML).
+/// Remote endpoint settings: Prometheus' defaults and validation. (prometheus.yml itself is decoded by
+/// Scrape's `PrometheusConfiguration`; ScrapeTests cover the key names.)
 @Suite struct ConfigurationTests {
-    static func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(json.utf8))
-    }
-
     @Test func remoteWriteDefaults() throws {
-        let c = try Self.decode(RemoteWriteConfiguration.self, #"{"url": "http://r:9090/api/v1/write"}"#)
+        let c = RemoteWriteConfiguration(url: "http://r:9090/api/v1/write")
         #expect(c.queueConfig.capacity == 10000 && c.queueConfig.maxShards == 50 && c.queueConfig.minShards == 1)
         #expect(c.queueConfig.maxSamplesPerSend == 2000)
         #expect(c.queueConfig.batchSendDeadline.duration == .seconds(5))
         #expect(
             c.queueConfig.minBackoff.duration == .milliseconds(30) && c.queueConfig.maxBackoff.duration == .seconds(5))
         #expect(c.protobufMessage == .v1 && c.remoteTimeout.duration == .seconds(30))
+        #expect(c.walBudgetBytes == 1 << 30)
         try c.validate()
     }
 
-    @Test func remoteWriteFields() throws {
-        let c = try Self.decode(
-            RemoteWriteConfiguration.self,
-            #"""
-            {"url": "https://r/write", "name": "lts", "headers": {"X-Scope-OrgID": "t1"},
-             "basic_auth": {"username": "u", "password": "p"},
-             "write_relabel_configs": [{"source_labels": ["__name__"], "regex": "go_.*", "action": "drop"}],
-             "queue_config": {"capacity": 5, "max_shards": 3, "min_shards": 2, "max_samples_per_send": 4,
-                              "batch_send_deadline": "1m30s", "min_backoff": "10ms", "max_backoff": "1s",
-                              "retry_on_http_429": true},
-             "protobuf_message": "io.prometheus.write.v2.Request"}
-            """#)
-        #expect(c.effectiveName == "lts" && c.headers["X-Scope-OrgID"] == "t1" && c.basicAuth?.password == "p")
-        #expect(c.writeRelabelConfigs == [RelabelRule(sourceLabels: ["__name__"], regex: "go_.*", action: "drop")])
-        #expect(c.queueConfig.batchSendDeadline.duration == .seconds(90) && c.queueConfig.retryOnRateLimit)
-        #expect(c.queueConfig.minShards == 2 && c.protobufMessage == .v2)
-        try c.validate()
+    @Test func effectiveNameIsTheNameOrAStableURLHash() {
+        var c = RemoteWriteConfiguration(url: "http://r:9090/api/v1/write")
+        let hashed = c.effectiveName
+        #expect(!hashed.isEmpty && hashed == RemoteWriteConfiguration(url: "http://r:9090/api/v1/write").effectiveName)
+        #expect(hashed != RemoteWriteConfiguration(url: "http://other/api/v1/write").effectiveName)
+        c.name = "lts"
+        #expect(c.effectiveName == "lts")
+    }
+
+    static func invalid(_ change: @Sendable (inout RemoteWriteConfiguration) -> Void) -> RemoteWriteConfiguration {
+        var c = RemoteWriteConfiguration(url: "http://x/w")
+        change(&c)
+        return c
     }
 
     @Test(arguments: [
-        (#"{"url": "ftp://x"}"#, "remote_write.url"),
-        (#"{"url": "http://x/w", "queue_config": {"min_shards": 5, "max_shards": 2}}"#, "queue_config.max_shards"),
-        (#"{"url": "http://x/w", "bearer_token": "t", "basic_auth": {"username": "u"}}"#, "basic_auth"),
+        (invalid { $0.url = "ftp://x" }, "remote_write.url"),
+        (invalid { $0.queueConfig.minShards = 5; $0.queueConfig.maxShards = 2 }, "queue_config.max_shards"),
+        (invalid { $0.bearerToken = "t"; $0.basicAuth = BasicAuth(username: "u") }, "basic_auth"),
+        (invalid { $0.queueConfig.minBackoff = ConfigDuration(.seconds(9)) }, "queue_config.min_backoff"),
+        (invalid { $0.walBudgetBytes = -1 }, "wal_budget_bytes"),
     ])
-    func invalidRemoteWrite(json: String, field: String) throws {
-        let c = try Self.decode(RemoteWriteConfiguration.self, json)
+    func invalidRemoteWrite(c: RemoteWriteConfiguration, field: String) throws {
         #expect { try c.validate() } throws: { ($0 as? RemoteClientError)?.message.contains(field) == true }
     }
 
     @Test func remoteRead() throws {
-        let c = try Self.decode(
-            RemoteReadConfiguration.self,
-            #"""
-            {"url": "http://r/api/v1/read", "read_recent": true, "required_matchers": {"job": "a"}}
-            """#)
-        #expect(c.readRecent && c.requiredMatchers == ["job": "a"] && c.remoteTimeout.duration == .seconds(60))
-        let d = try Self.decode(RemoteReadConfiguration.self, #"{"url": "http://r/read"}"#)
-        #expect(!d.readRecent && d.requiredMatchers.isEmpty)
+        let d = RemoteReadConfiguration(url: "http://r/read")
+        #expect(!d.readRecent && d.requiredMatchers.isEmpty && d.remoteTimeout.duration == .seconds(60))
+        try d.validate()
+        var bad = RemoteReadConfiguration(url: "http://r/read")
+        bad.bearerToken = "a"
+        bad.bearerTokenFile = "/f"
+        #expect { try bad.validate() } throws: { ($0 as? RemoteClientError)?.message.contains("bearer_token_file") == true }
     }
 
     @Test(

@@ -68,3 +68,37 @@ final class VirtualClock: Clock, @unchecked Sendable {
         }
     }
 }
+
+@Suite struct RuleGroupSnapshotTests {
+    @Test("a snapshot carries rule specs, errors and evaluation times for the rules API")
+    func snapshotAfterEvaluation() async throws {
+        let storage = try TestStorage()
+        let spec = group("api", [
+            RuleSpec(record: "one", expr: "vector(1)", labels: ["team": "a"]),
+            RuleSpec(
+                alert: "Always", expr: "vector(2) > 1", forDuration: "5m", labels: ["severity": "page"],
+                annotations: ["summary": "value {{ $value }}"]),
+            RuleSpec(record: "empty_result", expr: "sum(nonexistent)"),
+        ])
+        let deps = RuleDependencies(engine: Engine(), queryable: storage.db, appendable: storage.db)
+        let g = try RuleGroup(spec: spec, file: "rules.yml", dependencies: deps, restoreOnStart: false)
+        let before = await g.snapshot()
+        #expect(before.lastEvaluation == nil)
+        await g.evaluate(at: Timestamp(ms: 1_000_000))
+        let s = await g.snapshot()
+        #expect(s.lastEvaluation == Timestamp(ms: 1_000_000))
+        #expect(s.evaluationSeconds > 0)
+        #expect(s.ruleEvaluationSeconds.count == 3)
+        #expect(s.ruleEvaluationSeconds.allSatisfy { $0 > 0 && $0 <= s.evaluationSeconds })
+        guard case .recording(let r) = s.rules[0], case .alerting(let a) = s.rules[1] else {
+            Issue.record("rule kinds changed")
+            return
+        }
+        #expect(r.labels == ["team": "a"])
+        #expect(a.labels == ["severity": "page"])
+        #expect(a.annotations == ["summary": "value {{ $value }}"])
+        #expect(a.active.values.map(\.state) == [.pending])
+        #expect(a.active.values.first?.annotations["summary"] == "value 2")
+        #expect(s.lastErrors[0] == nil && s.lastErrors[1] == nil)
+    }
+}

@@ -60,6 +60,39 @@ import Testing
         }
     }
 
+    @Test func poolsListActiveAndDroppedTargetsWithSettings() async throws {
+        let config = try decodeConfig(
+            """
+            global: {scrape_interval: 1s}
+            scrape_configs:
+              - job_name: a
+                scrape_timeout: 500ms
+                static_configs: [{targets: ["h:1", "skip:9"], labels: {zone: z1}}]
+                relabel_configs:
+                  - {source_labels: [__address__], regex: "skip:.*", action: drop}
+            """)
+        var options = ScrapeManagerOptions()
+        options.discoveryInterval = .milliseconds(100)
+        options.fetcher = StubFetcher()
+        let manager = try ScrapeManager(
+            configuration: config, appendable: MemoryAppendable(), options: options, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await manager.run() }
+            let scraped = try await eventually { manager.pools().first?.active.first?.health == .up }
+            #expect(scraped)
+            let pools = manager.pools()
+            #expect(pools.map(\.jobName) == ["a"])
+            #expect(pools[0].interval == .seconds(1))
+            #expect(pools[0].timeout == ConfigDuration(milliseconds: 500))
+            #expect(pools[0].active.map(\.target.url) == ["http://h:1/metrics"])
+            #expect(pools[0].active[0].lastScrape != nil)
+            #expect(pools[0].dropped.map { $0["__address__"] } == ["skip:9"])
+            #expect(pools[0].dropped[0]["zone"] == "z1")
+            #expect(pools[0].dropped[0]["job"] == "a")
+            group.cancelAll()
+        }
+    }
+
     @Test func invalidReloadKeepsRunningConfiguration() throws {
         let manager = try ScrapeManager(
             configuration: PrometheusConfiguration(), appendable: MemoryAppendable(), logger: Logger(label: "test"))

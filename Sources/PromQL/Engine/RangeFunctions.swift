@@ -29,6 +29,7 @@ extension Evaluator {
         let saved = hintFunction
         hintFunction = name
         defer { hintFunction = saved }
+        if try await evalDownsampledOverTime(c, steps, sink: sink) { return }
         let n = steps.count
         if name == "double_exponential_smoothing" {
             for i in 0..<n {

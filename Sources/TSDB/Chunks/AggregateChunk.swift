@@ -1,11 +1,5 @@
 public import PromModel
 public import StorageAPI
-public import TSDB
-
-/// The aggregates a downsampled chunk holds, in Thanos' order (the index is the position in the chunk).
-public enum AggregateType: Int, CaseIterable, Sendable {
-    case count = 0, sum, min, max, counter
-}
 
 /// Thanos' aggregate chunk (encoding byte 0xff): for each of count, sum, min, max and counter in
 /// that order, a uvarint length, then — when the length is not 0 — an encoding byte and that many
@@ -35,29 +29,56 @@ public enum AggregateChunk {
 
     /// Decodes every present aggregate.
     /// - Returns: five entries indexed by ``AggregateType``; nil where the aggregate is absent.
-    /// - Throws: ``CompactorError`` `corruption` for truncated input or a non-XOR sub-chunk.
+    /// - Throws: ``TSDBError`` `corruption` for truncated input or a non-XOR sub-chunk.
     public static func decode(_ bytes: [UInt8]) throws -> [[Sample]?] {
         var result: [[Sample]?] = []
         var pos = 0
         for type in AggregateType.allCases {
             guard let length = readUvarint(bytes, &pos) else {
-                throw CompactorError(.corruption, "aggregate chunk of \(bytes.count) bytes ends in the length of \(type)")
+                throw TSDBError(.corruption, "aggregate chunk of \(bytes.count) bytes ends in the length of \(type)")
             }
             if length == 0 {
                 result.append(nil)
                 continue
             }
             guard pos + 1 + Int(length) <= bytes.count else {
-                throw CompactorError(.corruption, "aggregate \(type) of \(length) bytes at offset \(pos) overruns the \(bytes.count)-byte chunk")
+                throw TSDBError(.corruption, "aggregate \(type) of \(length) bytes at offset \(pos) overruns the \(bytes.count)-byte chunk")
             }
             guard bytes[pos] == ChunkEncoding.xor.rawValue else {
-                throw CompactorError(.corruption, "aggregate \(type) at offset \(pos) has encoding \(bytes[pos]), want XOR")
+                throw TSDBError(.corruption, "aggregate \(type) at offset \(pos) has encoding \(bytes[pos]), want XOR")
             }
             let sub = Array(bytes[(pos + 1)..<(pos + 1 + Int(length))])
             result.append(try XORChunkDecoder.decodeAll(sub))
             pos += 1 + Int(length)
         }
         return result
+    }
+
+    /// Decodes one aggregate only, skipping the others' bytes.
+    /// - Returns: nil when the chunk does not hold that aggregate.
+    /// - Throws: ``TSDBError`` `corruption` for truncated input or a non-XOR sub-chunk.
+    public static func decode(_ bytes: [UInt8], only wanted: AggregateType) throws -> [Sample]? {
+        var pos = 0
+        for type in AggregateType.allCases {
+            guard let length = readUvarint(bytes, &pos) else {
+                throw TSDBError(.corruption, "aggregate chunk of \(bytes.count) bytes ends in the length of \(type)")
+            }
+            if length == 0 {
+                if type == wanted { return nil }
+                continue
+            }
+            guard pos + 1 + Int(length) <= bytes.count else {
+                throw TSDBError(.corruption, "aggregate \(type) of \(length) bytes at offset \(pos) overruns the \(bytes.count)-byte chunk")
+            }
+            if type == wanted {
+                guard bytes[pos] == ChunkEncoding.xor.rawValue else {
+                    throw TSDBError(.corruption, "aggregate \(type) at offset \(pos) has encoding \(bytes[pos]), want XOR")
+                }
+                return try XORChunkDecoder.decodeAll(Array(bytes[(pos + 1)..<(pos + 1 + Int(length))]))
+            }
+            pos += 1 + Int(length)
+        }
+        return nil
     }
 
     /// Number of aggregated points (windows) in the chunk: the length of its count aggregate.
