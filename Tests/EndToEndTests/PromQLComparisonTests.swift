@@ -92,6 +92,15 @@ import Testing
             }
             compared += 1
         }
+        for q in Self.formatQueries {
+            let url = "/api/v1/format_query?query=" + q.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let want = try await E2E.request(promBase + url), got = try await E2E.request(hearthBase + url)
+            let wantData = (try? JSONSerialization.jsonObject(with: want.body) as? [String: Any])?["data"] as? String
+            let gotData = (try? JSONSerialization.jsonObject(with: got.body) as? [String: Any])?["data"] as? String
+            #expect(got.status == want.status, "format_query \(q): status \(got.status), want \(want.status)")
+            #expect(gotData == wantData, "format_query \(q):\n\(gotData ?? got.text)\nwant:\n\(wantData ?? want.text)")
+            compared += 1
+        }
         print("PROMQL-COMPARE compared \(compared) answers")
         #expect(compared > 150)
     }
@@ -179,6 +188,18 @@ import Testing
             Query(text: "1 + 2 * 3"),
         ]
     }
+
+    /// `format_query` inputs: canonical spacing, long expressions split over lines, and a parse error.
+    static let formatQueries = [
+        "sum(rate(http_requests_total[5m]))by(job)",
+        "a+on(job)group_left(version)b offset 1h30m",
+        "-x @ 1700000000 > bool 0.5",
+        #"sum by (job) (rate(http_requests_total{job="api-server"}[5m])) / on(job) group_left sum by (job) (rate(http_requests_total[5m] offset 1h)) > 0.5"#,
+        #"label_replace(sum by (job, instance) (rate(http_requests_total{job="api-server"}[5m])), "dst", "$1", "instance", "(.*):.*")"#,
+        #"topk(5, sum without (instance, pod, container) (rate(container_cpu_usage_seconds_total{namespace="production"}[5m])))"#,
+        "max_over_time(rate(http_requests_total[5m])[30m:1m])",
+        "sum(rate(x[5m]",
+    ]
 
     // MARK: - HTTP and comparison
 

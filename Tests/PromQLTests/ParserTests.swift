@@ -165,7 +165,9 @@ struct PrintingTests {
         "printing",
         arguments: [
             ("sum by (job) (rate(foo{a=\"b\"}[5m] offset -1m))", "sum by (job) (rate(foo{a=\"b\"}[5m] offset -1m))"),
-            ("a * on(x) group_left(y) b", "a * on(x) group_left(y) b"),
+            ("a * on(x) group_left(y) b", "a * on (x) group_left (y) b"),
+            ("a - ignoring(x) fill(0) b", "a - ignoring (x) fill (0) b"),
+            ("x @ 100.5 + y @ 1700000000", "x @ 100.500 + y @ 1700000000.000"),
             ("{\"my.metric\", \"a.b\"=~\"x|y\"}", "{\"my.metric\", \"a.b\"=~\"x|y\"}"),
             ("foo[1h:5m] @ start()", "foo[1h:5m] @ start()"),
             ("topk(3, x) > bool 2", "topk(3, x) > bool 2"),

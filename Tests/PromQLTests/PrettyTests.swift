@@ -9,7 +9,7 @@ import Testing
             #"sum by (job) (rate(http_requests_total{job="api-server"}[5m])) / on(job) group_left sum by (job) (rate(http_requests_total[5m] offset 1h)) > 0.5"#,
             """
                 sum by (job) (rate(http_requests_total{job="api-server"}[5m]))
-              / on(job) group_left()
+              / on (job) group_left ()
                 sum by (job) (rate(http_requests_total[5m] offset 1h))
             >
               0.5

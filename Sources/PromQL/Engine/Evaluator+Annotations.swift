@@ -27,7 +27,7 @@ extension Evaluator {
         {
             return
         }
-        annotations.add(.possibleNonCounter(name, c.argPositions.first))
+        if nonCounterNames.insert(name).inserted { annotations.add(.possibleNonCounter(name, c.argPositions.first)) }
     }
 
     /// Stops the query when its task was cancelled or its deadline passed. Cheap enough to call per series.

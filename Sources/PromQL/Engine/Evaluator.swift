@@ -19,6 +19,8 @@ final class Evaluator {
     var hintBy = false
     /// Warnings and infos raised so far.
     var annotations = Annotations()
+    /// Metric names already noted as possibly not counters, so each costs one set lookup per series.
+    var nonCounterNames: Set<String> = []
     /// When set, evaluation stops with a timeout error once this instant passes.
     var deadline: ContinuousClock.Instant?
 

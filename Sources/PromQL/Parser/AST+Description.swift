@@ -1,3 +1,4 @@
+import Foundation
 import PromModel
 
 /// Canonical PromQL text of an expression, in Prometheus' style: parsing the text gives the same tree back.
@@ -35,18 +36,18 @@ extension BinaryExpr: CustomStringConvertible {
         if let m = matching {
             if m.on || !m.matchingLabels.isEmpty {
                 text +=
-                    (m.on ? " on" : " ignoring") + "(" + m.matchingLabels.map(labelNameText).joined(separator: ", ")
+                    (m.on ? " on" : " ignoring") + " (" + m.matchingLabels.map(labelNameText).joined(separator: ", ")
                     + ")"
             }
             if m.card == .manyToOne || m.card == .oneToMany {
                 text += (m.card == .manyToOne ? " group_left" : " group_right")
-                text += "(" + m.include.map(labelNameText).joined(separator: ", ") + ")"
+                text += " (" + m.include.map(labelNameText).joined(separator: ", ") + ")"
             }
             switch (m.fillLeft, m.fillRight) {
-            case (let l?, let r?) where l.bitPattern == r.bitPattern: text += " fill(\(formatGoFloat(l)))"
+            case (let l?, let r?) where l.bitPattern == r.bitPattern: text += " fill (\(GoFloat.g(l)))"
             case (let l, let r):
-                if let l { text += " fill_left(\(formatGoFloat(l)))" }
-                if let r { text += " fill_right(\(formatGoFloat(r)))" }
+                if let l { text += " fill_left (\(GoFloat.g(l)))" }
+                if let r { text += " fill_right (\(GoFloat.g(r)))" }
             }
         }
         return text
@@ -154,7 +155,8 @@ private func modifiersText(_ offset: DurationExpr?, _ at: AtModifier?) -> String
     case nil: break
     case .start: text += " @ start()"
     case .end: text += " @ end()"
-    case .time(let t): text += " @ \(formatGoFloat(Double(t.ms) / 1000))"
+    // Prometheus prints `@` times with exactly three decimals.
+    case .time(let t): text += " @ " + String(format: "%.3f", Double(t.ms) / 1000)
     }
     return text
 }
