@@ -71,9 +71,11 @@ public final class ScrapeManager: Service, Sendable {
         wake?.stop()
     }
 
-    /// Validates, compiles every job, and refuses settings the scraper cannot honour yet rather than
-    /// silently ignoring them.
-    static func checkSupported(_ configuration: PrometheusConfiguration) throws {
+    /// Validates, compiles every job (relabel rules, TLS files), and refuses settings the scraper cannot
+    /// honour yet rather than silently ignoring them; what ``init(configuration:appendable:options:logger:)``
+    /// and ``apply(_:)`` check, for `hearth check config`.
+    /// - Throws: ``ConfigError`` naming the field.
+    public static func checkSupported(_ configuration: PrometheusConfiguration) throws {
         try configuration.validate()
         for (i, job) in configuration.scrapeConfigs.enumerated() {
             _ = try ScrapeSettings(job, path: "scrape_configs[\(i)]")
