@@ -87,7 +87,7 @@ actor ServerNode: Service {
             Published(
                 queryable: plan.queryable, configText: text, externalLabels: Labels(config.global.externalLabels),
                 rules: plan.rules?.0))
-        (commands, commandInput) = AsyncStream.makeStream(of: Command.self, bufferingPolicy: .bufferingOldest(4))
+        (commands, commandInput) = AsyncStream.makeStream(of: Command.self, bufferingPolicy: .bufferingOldest(16))
         pending = [
             ManagedService("compaction", CompactionLoop(db: environment.db, logger: environment.logger)),
             ManagedService("scrape", scrape),
@@ -131,19 +131,32 @@ actor ServerNode: Service {
                     do { try await self.reload() } catch {}
                 }
             }
-            for await command in commands.cancelOnGracefulShutdown() {
-                switch command {
-                case .reload(let reply):
-                    do {
-                        try await applyReload()
-                        reply.resume()
-                    } catch {
-                        reply.resume(throwing: error)
+            // Ending the stream (not abandoning it) lets the loop answer every reload still queued.
+            let input = commandInput
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    for await command in commands {
+                        switch command {
+                        case .reload(let reply):
+                            guard !Task.isShuttingDownGracefully && !Task.isCancelled else {
+                                reply.resume(throwing: ValidationErrorText("the server is shutting down"))
+                                continue
+                            }
+                            do {
+                                try await applyReload()
+                                reply.resume()
+                            } catch {
+                                reply.resume(throwing: error)
+                            }
+                            for child in takePending() { group.addTask { await child.run(logger: logger) } }
+                        }
                     }
-                    for child in takePending() { group.addTask { await child.run(logger: logger) } }
+                } onGracefulShutdown: {
+                    input.finish()
                 }
+            } onCancel: {
+                input.finish()
             }
-            commandInput.finish()
         }
     }
 
