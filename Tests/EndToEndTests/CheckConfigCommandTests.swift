@@ -1,9 +1,17 @@
 import Foundation
 import Testing
 
+/// Runs blocking work (a child process and its pipe) on a plain thread, so the few cooperative threads
+/// stay free for the tests that poll servers meanwhile.
+func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+    }
+}
+
 /// `hearth check config` through the built binary: what `hearth server` refuses at start and on reload.
-@Suite struct CheckConfigCommandTests {
-    @Test func acceptsTheExampleConfigAndItsRuleFiles() throws {
+@Suite(.serialized) struct CheckConfigCommandTests {
+    @Test func acceptsTheExampleConfigAndItsRuleFiles() async throws {
         let dir = E2E.temporaryDirectory("check-config")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum by (job) (up)\n".write(
@@ -17,7 +25,7 @@ import Testing
               - url: http://127.0.0.1:19291/api/v1/write
                 write_relabel_configs: [{source_labels: [__name__], regex: "go_.*", action: drop}]
             """.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let r = try CLITests.run(["check", "config", dir + "/prometheus.yml"])
+        let r = try await offCooperativePool { [dir] in try CLITests.run(["check", "config", dir + "/prometheus.yml"]) }
         #expect(r.status == 0, "\(r.output)")
         #expect(r.output.contains("SUCCESS: \(dir)/prometheus.yml is valid prometheus config file syntax"), "\(r.output)")
         #expect(r.output.contains("SUCCESS: \(dir)/rules.yml: 1 rules found"), "\(r.output)")
@@ -33,11 +41,11 @@ import Testing
              "write_relabel_configs"),
             ("rule_files: [missing.yml]\n", "missing.yml"),
         ])
-    func refusesBrokenConfigs(yaml: String, expected: String) throws {
+    func refusesBrokenConfigs(yaml: String, expected: String) async throws {
         let dir = E2E.temporaryDirectory("check-config-bad")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try yaml.write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
-        let r = try CLITests.run(["check", "config", dir + "/prometheus.yml"])
+        let r = try await offCooperativePool { [dir] in try CLITests.run(["check", "config", dir + "/prometheus.yml"]) }
         #expect(r.status == 1, "\(r.output)")
         #expect(r.output.contains("FAILED") && r.output.contains(expected), "\(r.output)")
     }
