@@ -12,7 +12,7 @@ enum RuleFileLoader {
     static func load(patterns: [String], relativeTo directory: String) throws -> [(path: String, file: RuleFile)] {
         var out: [(path: String, file: RuleFile)] = []
         for pattern in patterns {
-            let full = pattern.hasPrefix("/") ? pattern : directory + "/" + pattern
+            let full = pattern.hasPrefix("/") || directory == "." ? pattern : directory + "/" + pattern
             for path in glob(full) { out.append((path, try load(path: path))) }
         }
         return out

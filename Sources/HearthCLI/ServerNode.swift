@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PromModel
 import PromQL
+import PromWire
 import RemoteClient
 import Rules
 import Scrape
@@ -78,13 +79,15 @@ actor ServerNode: Service {
         scrapeOptions.yamlTargetGroupDecoder = PrometheusConfigFile.targetGroupDecoder
         scrape = try ScrapeManager(
             configuration: config, appendable: environment.db, options: scrapeOptions, logger: environment.logger)
-        let plan = try Self.plan(config, environment: environment, restoreOnStart: true)
+        let scrapeManager = scrape
+        let plan = try Self.plan(
+            config, environment: environment, metadata: { scrapeManager.metadata() }, restoreOnStart: true)
         self.config = config
         published = Mutex(
             Published(
                 queryable: plan.queryable, configText: text, externalLabels: Labels(config.global.externalLabels),
                 rules: plan.rules?.0))
-        (commands, commandInput) = AsyncStream.makeStream(of: Command.self, bufferingPolicy: .bufferingOldest(4))
+        (commands, commandInput) = AsyncStream.makeStream(of: Command.self, bufferingPolicy: .bufferingOldest(16))
         pending = [
             ManagedService("compaction", CompactionLoop(db: environment.db, logger: environment.logger)),
             ManagedService("scrape", scrape),
@@ -100,7 +103,7 @@ actor ServerNode: Service {
             pending.append(child)
         }
         for (key, queue) in plan.queues {
-            let child = ManagedService("remote_write \(queue.configuration.effectiveName)", queue)
+            let child = ManagedService("remote_write \(queue.name)", queue)
             queues[key] = child
             pending.append(child)
         }
@@ -128,19 +131,32 @@ actor ServerNode: Service {
                     do { try await self.reload() } catch {}
                 }
             }
-            for await command in commands.cancelOnGracefulShutdown() {
-                switch command {
-                case .reload(let reply):
-                    do {
-                        try await applyReload()
-                        reply.resume()
-                    } catch {
-                        reply.resume(throwing: error)
+            // Ending the stream (not abandoning it) lets the loop answer every reload still queued.
+            let input = commandInput
+            await withTaskCancellationHandler {
+                await withGracefulShutdownHandler {
+                    for await command in commands {
+                        switch command {
+                        case .reload(let reply):
+                            guard !Task.isShuttingDownGracefully && !Task.isCancelled else {
+                                reply.resume(throwing: ValidationErrorText("the server is shutting down"))
+                                continue
+                            }
+                            do {
+                                try await applyReload()
+                                reply.resume()
+                            } catch {
+                                reply.resume(throwing: error)
+                            }
+                            for child in takePending() { group.addTask { await child.run(logger: logger) } }
+                        }
                     }
-                    for child in takePending() { group.addTask { await child.run(logger: logger) } }
+                } onGracefulShutdown: {
+                    input.finish()
                 }
+            } onCancel: {
+                input.finish()
             }
-            commandInput.finish()
         }
     }
 
@@ -167,7 +183,10 @@ actor ServerNode: Service {
         let newConfig: PrometheusConfiguration, text: String, plan: Plan
         do {
             (newConfig, text) = try PrometheusConfigFile.loadWithText(path: environment.configFile)
-            plan = try Self.plan(newConfig, environment: environment, restoreOnStart: false, keep: Set(queues.keys))
+            let scrapeManager = scrape
+            plan = try Self.plan(
+                newConfig, environment: environment, metadata: { scrapeManager.metadata() }, restoreOnStart: false,
+                keep: Set(queues.keys))
             try scrape.apply(newConfig)
         } catch {
             ReloadMetrics.record(success: false)
@@ -180,7 +199,7 @@ actor ServerNode: Service {
             queues[key] = nil
         }
         for (key, queue) in plan.queues {
-            let child = ManagedService("remote_write \(queue.configuration.effectiveName)", queue)
+            let child = ManagedService("remote_write \(queue.name)", queue)
             queues[key] = child
             pending.append(child)
         }
@@ -229,7 +248,7 @@ actor ServerNode: Service {
         var ruleFileCount: Int
         var notifier: (NotifierKey, Notifier)?
         /// Queues to start (new or changed).
-        var queues: [(QueueKey, QueueManager)]
+        var queues: [(QueueKey, RemoteWriteDestination)]
         /// Every queue the configuration wants, running or new.
         var queueKeys: Set<QueueKey>
     }
@@ -237,10 +256,11 @@ actor ServerNode: Service {
     /// Builds the parts of `config`, except remote-write queues in `keep` (they are running already).
     /// - Throws: the first problem, naming the file and field.
     static func plan(
-        _ config: PrometheusConfiguration, environment env: Environment, restoreOnStart: Bool, keep: Set<QueueKey> = []
+        _ config: PrometheusConfiguration, environment env: Environment,
+        metadata: @escaping @Sendable () -> [MetricMetadata], restoreOnStart: Bool, keep: Set<QueueKey> = []
     ) throws -> Plan {
         let external = config.global.externalLabels
-        var queues: [(QueueKey, QueueManager)] = []
+        var queues: [(QueueKey, RemoteWriteDestination)] = []
         var keys = Set<QueueKey>()
         for (i, rw) in config.remoteWrite.enumerated() {
             let key = QueueKey(configuration: rw, externalLabels: external)
@@ -252,11 +272,17 @@ actor ServerNode: Service {
                 throw ValidationErrorText("\(path).write_relabel_configs: \(error)")
             }
             do {
-                queues.append(
-                    (key, try QueueManager(
-                        configuration: try RemoteStorageConfiguration.write(rw, path: path),
-                        dataDirectory: env.db.directory, externalLabels: Labels(external), relabel: relabel,
-                        logger: env.logger)))
+                let settings = try RemoteStorageConfiguration.write(rw, path: path)
+                let queue = try QueueManager(
+                    configuration: settings, dataDirectory: env.db.directory, externalLabels: Labels(external),
+                    relabel: relabel, logger: env.logger)
+                // Remote write 2.0 would carry metadata inline; Hearth's v2 batches do not yet (#6).
+                let sender =
+                    rw.metadataConfig.send && settings.protobufMessage == .v1
+                    ? MetadataSender(
+                        configuration: settings, interval: rw.metadataConfig.sendInterval.duration,
+                        maxPerSend: rw.metadataConfig.maxSamplesPerSend, source: metadata, logger: env.logger) : nil
+                queues.append((key, RemoteWriteDestination(name: settings.effectiveName, queue: queue, metadata: sender)))
             } catch let error as ValidationErrorText { throw error } catch {
                 throw ValidationErrorText("\(path): \(error)")
             }
@@ -305,6 +331,21 @@ actor ServerNode: Service {
         return Plan(
             queryable: queryable, rules: rules, ruleFileCount: ruleFiles.count, notifier: notifier, queues: queues,
             queueKeys: keys)
+    }
+}
+
+/// One `remote_write` destination: the WAL-tailing queue and, for remote write 1.0, the metadata sender.
+struct RemoteWriteDestination: Service {
+    let name: String
+    let queue: QueueManager
+    let metadata: MetadataSender?
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await queue.run() }
+            if let metadata { group.addTask { try await metadata.run() } }
+            try await group.waitForAll()
+        }
     }
 }
 

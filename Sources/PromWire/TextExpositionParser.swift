@@ -14,6 +14,10 @@ public struct TextExpositionParser {
     public let format: TextExpositionFormat
     /// Families declared by `# TYPE` lines so far.
     public private(set) var types: [String: MetricFamilyType] = [:]
+    /// `# HELP` texts so far, by family (escape sequences `\\` and `\n` resolved).
+    public private(set) var helps: [String: String] = [:]
+    /// `# UNIT` values so far, by family (OpenMetrics).
+    public private(set) var units: [String: String] = [:]
 
     private let maxLineLength: Int
     private var pos = 0
@@ -104,9 +108,33 @@ public struct TextExpositionParser {
             types[name] = type
         case "HELP", "UNIT":
             if parts.count < 3 { throw TextExpositionError(line: line, "invalid \(keyword) line \"\(text)\"") }
+            let value = parts.count > 3 ? String(parts[3]) : ""
+            if keyword == "HELP" {
+                helps[String(parts[2])] = Self.unescapeHelp(value)
+            } else {
+                units[String(parts[2])] = value
+            }
         default:
             if format == .openMetrics { throw TextExpositionError(line: line, "invalid comment \"\(text)\"") }
         }
+    }
+
+    /// HELP text escapes: `\\` is a backslash and `\n` a newline (other sequences stay as written).
+    static func unescapeHelp(_ text: String) -> String {
+        guard text.contains("\\") else { return text }
+        var out = ""
+        var escaped = false
+        for c in text {
+            if escaped {
+                out += c == "n" ? "\n" : (c == "\\" ? "\\" : "\\" + String(c))
+                escaped = false
+            } else if c == "\\" {
+                escaped = true
+            } else {
+                out.append(c)
+            }
+        }
+        return escaped ? out + "\\" : out
     }
 
     private mutating func sample(_ start: Int, _ end: Int) throws(TextExpositionError) -> TextExpositionEntry? {

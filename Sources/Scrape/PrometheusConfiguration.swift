@@ -84,7 +84,20 @@ public struct PrometheusConfiguration: Decodable, Hashable, Sendable {
             jobs[job.jobName] = i
         }
         try alerting.validate(path: "alerting")
-        for (i, r) in remoteWrite.enumerated() { try r.validate(path: "remote_write[\(i)]") }
+        var writeNames: [String: Int] = [:]
+        for (i, r) in remoteWrite.enumerated() {
+            try r.validate(path: "remote_write[\(i)]")
+            if let j = remoteWrite[..<i].firstIndex(of: r) {
+                throw ConfigError(path: "remote_write[\(i)]", "duplicate of remote_write[\(j)] (url \(r.url))")
+            }
+            if let name = r.name, !name.isEmpty {
+                if let j = writeNames[name] {
+                    throw ConfigError(
+                        path: "remote_write[\(i)].name", "found multiple remote write configs with name \"\(name)\" (first at remote_write[\(j)])")
+                }
+                writeNames[name] = i
+            }
+        }
         for (i, r) in remoteRead.enumerated() { try r.validate(path: "remote_read[\(i)]") }
     }
 }

@@ -30,6 +30,8 @@ struct ScrapeCache {
     /// Series appended without an explicit timestamp by the last successful scrape, by label hash.
     private(set) var previous: [UInt64: Labels] = [:]
     private var iteration = 0
+    /// TYPE, HELP and UNIT of the families of the last successful scrape, for remote-write metadata.
+    private(set) var metadata: [MetricMetadata] = []
 
     /// Parses `body` and appends every sample at `t` (or its own timestamp when honored), then
     /// staleness markers for series the previous scrape had and this one lacks.
@@ -85,6 +87,7 @@ struct ScrapeCache {
         markStale(keeping: current, t: t, into: &app)
         previous = current
         evict()
+        metadata = Self.metadata(of: parser)
         return counts
     }
 
@@ -95,6 +98,26 @@ struct ScrapeCache {
             _ = try? app.append(ref: nil, labels: labels, t: t, v: StaleNaN.value)
         }
         previous = current
+    }
+
+    /// One entry per family that has a TYPE, HELP or UNIT line, sorted by name.
+    static func metadata(of parser: TextExpositionParser) -> [MetricMetadata] {
+        let names = Set(parser.types.keys).union(parser.helps.keys).union(parser.units.keys)
+        return names.sorted().map { name in
+            let type: MetricType
+            switch parser.types[name] ?? .unknown {
+            case .counter: type = .counter
+            case .gauge: type = .gauge
+            case .histogram: type = .histogram
+            case .gaugehistogram: type = .gaugeHistogram
+            case .summary: type = .summary
+            case .info: type = .info
+            case .stateset: type = .stateset
+            case .untyped, .unknown: type = .unknown
+            }
+            return MetricMetadata(
+                type: type, metricFamilyName: name, help: parser.helps[name] ?? "", unit: parser.units[name] ?? "")
+        }
     }
 
     /// Drops entries not seen in the last two scrapes, so churned series do not pile up.

@@ -1,6 +1,6 @@
 import CoreMetrics
 public import PromModel
-import PromWire
+public import PromWire
 public import StorageAPI
 import Synchronization
 
@@ -66,6 +66,9 @@ public final class ScrapeLoop: Sendable {
 
     /// Where the loop stands, for the targets API.
     public var status: TargetStatus { state.withLock { $0.status } }
+
+    /// TYPE, HELP and UNIT of the families the last successful scrape exposed.
+    public var metadata: [MetricMetadata] { state.withLock { $0.cache.metadata } }
 
     /// Scrapes once and appends everything at `t`.
     /// - Returns: the status after the scrape.

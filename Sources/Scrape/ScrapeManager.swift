@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 public import Logging
 public import PromModel
+public import PromWire
 public import ServiceLifecycle
 public import StorageAPI
 import Synchronization
@@ -71,9 +72,11 @@ public final class ScrapeManager: Service, Sendable {
         wake?.stop()
     }
 
-    /// Validates, compiles every job, and refuses settings the scraper cannot honour yet rather than
-    /// silently ignoring them.
-    static func checkSupported(_ configuration: PrometheusConfiguration) throws {
+    /// Validates, compiles every job (relabel rules, TLS files), and refuses settings the scraper cannot
+    /// honour yet rather than silently ignoring them; what ``init(configuration:appendable:options:logger:)``
+    /// and ``apply(_:)`` check, for `hearth check config`.
+    /// - Throws: ``ConfigError`` naming the field.
+    public static func checkSupported(_ configuration: PrometheusConfiguration) throws {
         try configuration.validate()
         for (i, job) in configuration.scrapeConfigs.enumerated() {
             _ = try ScrapeSettings(job, path: "scrape_configs[\(i)]")
@@ -92,6 +95,20 @@ public final class ScrapeManager: Service, Sendable {
             var statuses: [TargetStatus] = []
             for loop in list { statuses.append(loop.status) }
             out[job] = statuses.sorted { $0.target.url < $1.target.url }
+        }
+        return out
+    }
+
+    /// Metric metadata (TYPE, HELP, UNIT) of every target's last successful scrape, one entry per family
+    /// name (the first target's, in job and URL order), as remote write 1.0 sends it.
+    public func metadata() -> [MetricMetadata] {
+        let loops = state.withLock { s in
+            s.pools.keys.sorted().flatMap { job in s.pools[job]!.loops.values.sorted { $0.target.url < $1.target.url } }
+        }
+        var seen = Set<String>()
+        var out: [MetricMetadata] = []
+        for loop in loops {
+            for m in loop.metadata where seen.insert(m.metricFamilyName).inserted { out.append(m) }
         }
         return out
     }

@@ -79,7 +79,7 @@ import Glibc
     }
 
     /// Polls `check` every 250 ms until it is true or `seconds` pass.
-    static func eventually(_ seconds: Double = 30, _ check: () async throws -> Bool) async -> Bool {
+    static func eventually(_ seconds: Double = 60, _ check: () async throws -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if (try? await check()) == true { return true }
@@ -112,7 +112,7 @@ import Glibc
             ], logPath: dir + "/server.log")
         defer { child.terminate() }
         let server = Server(dir: dir, base: "http://127.0.0.1:\(port)", port: port, child: child)
-        #expect(await E2E.waitUntilUp(server.base + "/-/ready"), "server did not start: \(child.log)")
+        #expect(await E2E.waitUntilUp(server.base + "/-/ready", seconds: 180), "server did not start: \(child.log)")
         #expect(await Self.eventually { try await server.targets() == ["self": ["up"]] })
         #expect(try await server.rules().isEmpty)
 
@@ -178,9 +178,14 @@ import Glibc
         let before = try await server.lastScrape(pool: "second")
         #expect(await Self.eventually { try await server.lastScrape(pool: "second") != before }, "scraping stopped")
 
-        // 4. Fixed again: the metric goes back to 1.
+        // 4. Fixed again: the metric goes back to 1. Concurrent reloads are applied one after another.
         try server.writeConfig(Self.config(port: port, jobs: ["second"]))
-        #expect(try await E2E.request(server.base + "/-/reload", method: "POST").status == 200)
+        let base = server.base
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 { group.addTask { try await E2E.request(base + "/-/reload", method: "POST").status } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses == [200, 200, 200, 200])
         #expect(try await server.metric("prometheus_config_last_reload_successful") == 1)
         #expect(try await server.rules().isEmpty)
         #expect(child.terminate() == 0, "\(child.log)")
@@ -200,7 +205,7 @@ import Glibc
             ], logPath: dir + "/receive.log")
         defer { receiver.terminate() }
         let receiverBase = "http://127.0.0.1:\(receivePort)"
-        #expect(await E2E.waitUntilUp(receiverBase + "/-/ready"), "receiver did not start: \(receiver.log)")
+        #expect(await E2E.waitUntilUp(receiverBase + "/-/ready", seconds: 180), "receiver did not start: \(receiver.log)")
 
         let port = E2E.freePort()
         func config(keep: String) -> String {
@@ -223,7 +228,7 @@ import Glibc
             ], logPath: dir + "/server.log")
         defer { child.terminate() }
         let server = Server(dir: dir, base: "http://127.0.0.1:\(port)", port: port, child: child)
-        #expect(await E2E.waitUntilUp(server.base + "/-/ready"), "server did not start: \(child.log)")
+        #expect(await E2E.waitUntilUp(server.base + "/-/ready", seconds: 180), "server did not start: \(child.log)")
 
         /// Metric names of the `self` job that the receiver has.
         func names() async throws -> Set<String> {
@@ -298,7 +303,7 @@ import Glibc
             ], logPath: dir + "/server.log")
         defer { child.terminate() }
         let server = Server(dir: dir, base: "http://127.0.0.1:\(port)", port: port, child: child)
-        #expect(await E2E.waitUntilUp(server.base + "/-/ready"), "server did not start: \(child.log)")
+        #expect(await E2E.waitUntilUp(server.base + "/-/ready", seconds: 180), "server did not start: \(child.log)")
         func received(_ p: Int) -> String { (try? String(contentsOfFile: dir + "/alerts-\(p).log", encoding: .utf8)) ?? "" }
         #expect(await Self.eventually(60) { received(portA).contains("\"alertname\":\"Up\"") }, "\(child.log)")
 

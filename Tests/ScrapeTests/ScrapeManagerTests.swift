@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import PromModel
+import PromWire
 import Testing
 
 @testable import Scrape
@@ -89,6 +90,42 @@ import Testing
             #expect(pools[0].dropped.map { $0["__address__"] } == ["skip:9"])
             #expect(pools[0].dropped[0]["zone"] == "z1")
             #expect(pools[0].dropped[0]["job"] == "a")
+            group.cancelAll()
+        }
+    }
+
+    /// Answers with a page that declares TYPE and HELP.
+    struct MetadataFetcher: TargetFetcher {
+        func fetch(_ target: Target, settings: ScrapeSettings) async throws -> ScrapeResponse {
+            let page = "# HELP jobs_total Jobs done.\n# TYPE jobs_total counter\njobs_total 1\n"
+                + "# TYPE temperature gauge\ntemperature 20\n"
+            return ScrapeResponse(body: Array(page.utf8), contentType: "text/plain; version=0.0.4")
+        }
+    }
+
+    @Test func metadataOfTheLastScrapeOncePerFamily() async throws {
+        let config = try decodeConfig(
+            """
+            global: {scrape_interval: 1s}
+            scrape_configs:
+              - job_name: a
+                static_configs: [{targets: ["h:1", "h:2"]}]
+            """)
+        var options = ScrapeManagerOptions()
+        options.discoveryInterval = .milliseconds(100)
+        options.fetcher = MetadataFetcher()
+        let manager = try ScrapeManager(
+            configuration: config, appendable: MemoryAppendable(), options: options, logger: Logger(label: "test"))
+        #expect(manager.metadata().isEmpty)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await manager.run() }
+            let scraped = try await eventually { manager.metadata().count == 2 }
+            #expect(scraped)
+            #expect(
+                manager.metadata() == [
+                    MetricMetadata(type: .counter, metricFamilyName: "jobs_total", help: "Jobs done."),
+                    MetricMetadata(type: .gauge, metricFamilyName: "temperature"),
+                ])
             group.cancelAll()
         }
     }
