@@ -48,7 +48,8 @@ struct ServerCommand: AsyncParsableCommand {
         [
             ("config.file", configFile), ("web.listen-address", listenAddress), ("storage.tsdb.path", storagePath),
             ("storage.tsdb.retention.time", retentionTime), ("storage.tsdb.retention.size", String(retentionSize)),
-            ("query.lookback-delta", lookbackDelta), ("storage.remote.flush-deadline", flushDeadline),
+            ("query.lookback-delta", lookbackDelta), ("query.timeout", queryFlags.timeout),
+            ("query.max-samples", String(queryFlags.maxSamples)), ("storage.remote.flush-deadline", flushDeadline),
             ("log.level", logLevel),
         ]
     }
