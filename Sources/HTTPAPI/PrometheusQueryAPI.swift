@@ -59,7 +59,7 @@ public struct PrometheusQueryAPI: Sendable {
         switch path {
         case "/api/v1/query": return try await instant(request, params)
         case "/api/v1/query_range": return try await range(request, params)
-        case "/api/v1/series": return APIAnswer(try await series(request, params))
+        case "/api/v1/series": return try await series(request, params)
         case "/api/v1/format_query": return APIAnswer(try formatQuery(params))
         case "/api/v1/parse_query": return APIAnswer(ParseQueryJSON.encode(try parseQuery(params)))
         case "/api/v1/query_exemplars": return APIAnswer(try exemplars(params))
@@ -198,17 +198,20 @@ public struct PrometheusQueryAPI: Sendable {
         return n == 0 ? nil : n
     }
 
-    private func series(_ request: Request, _ p: APIParameters) async throws -> [UInt8] {
+    /// `/api/v1/series`; warnings of the sources (e.g. a failed remote read) are passed on.
+    private func series(_ request: Request, _ p: APIParameters) async throws -> APIAnswer {
         let selectors = try p.selectors()
         guard !selectors.isEmpty else { throw APIError(.badData, "no match[] parameter provided") }
         let (start, end) = try timeRange(p)
         let querier = try await source(request).querier(mint: start, maxt: end)
         defer { querier.close() }
         var found = Set<Labels>()
+        var warnings: [String] = []
         for matchers in selectors {
             var set = try await querier.select(
                 sorted: false, hints: SelectHints(start: start, end: end, function: "series"), matchers: matchers)
             while let s = try set.next() { found.insert(s.labels) }
+            for warning in set.warnings where !warnings.contains(warning) { warnings.append(warning) }
         }
         var sorted = found.sorted()
         if let n = try limit(p), sorted.count > n { sorted = Array(sorted.prefix(n)) }
@@ -219,7 +222,7 @@ public struct PrometheusQueryAPI: Sendable {
             w.labels(l.items.map { ($0.name, $0.value) })
         }
         w.raw("]")
-        return w.bytes
+        return APIAnswer(w.bytes, warnings: warnings)
     }
 
     private func labels(_ request: Request, _ p: APIParameters) async throws -> [UInt8] {

@@ -171,6 +171,10 @@ import Testing
                 j["warnings"] as? [String] == ["remote read from http://127.0.0.1:1/api/v1/read: connection refused"])
             let values = try #require(((j["data"] as? [String: Any])?["result"] as? [[String: Any]])?.first?["values"])
             #expect((values as? [Any])?.count == 10)
+            let (s2, series) = try await Self.call(client, "/api/v1/series", "match%5B%5D=requests_total&start=0&end=600")
+            #expect(s2 == .ok && (series["data"] as? [Any])?.count == 1)
+            #expect(
+                series["warnings"] as? [String] == ["remote read from http://127.0.0.1:1/api/v1/read: connection refused"])
         }
     }
 
