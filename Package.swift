@@ -17,6 +17,9 @@ let package = Package(
         // For Tests/Benchmarks/ (a separate package that depends on this one by path).
         .library(name: "PromWire", targets: ["PromWire"]),
         .library(name: "PromModel", targets: ["PromModel"]),
+        .library(name: "StorageAPI", targets: ["StorageAPI"]),
+        .library(name: "TSDB", targets: ["TSDB"]),
+        .library(name: "PromQL", targets: ["PromQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

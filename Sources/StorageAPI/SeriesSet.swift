@@ -24,6 +24,96 @@ public protocol SampleIterator {
     mutating func seek(_ t: Timestamp) throws -> Bool
     /// The current sample; valid only after `next` or `seek` returned true.
     func at() -> Sample
+    /// Appends every remaining sample with timestamp in `[mint, maxt]` to `timestamps` and `values`, as
+    /// `seek(mint)` then `next()` up to `maxt` would, and leaves the iterator in an unspecified position (use
+    /// it no further). One call per series instead of one dynamic call per sample: implementations SHOULD
+    /// decode straight into the arrays; the default walks `seek`/`next`/`at`.
+    mutating func appendSamples(
+        from mint: Timestamp, through maxt: Timestamp, timestamps: inout [Int64], values: inout [Double]
+    ) throws
+}
+
+extension SampleIterator {
+    public mutating func appendSamples(
+        from mint: Timestamp, through maxt: Timestamp, timestamps: inout [Int64], values: inout [Double]
+    ) throws {
+        var ok = try seek(mint)
+        while ok {
+            let s = at()
+            if s.t > maxt { break }
+            timestamps.append(s.t.ms)
+            values.append(s.v)
+            ok = try next()
+        }
+    }
+}
+
+/// Merges sample runs that are each sorted by timestamp into one run, keeping one sample per timestamp: the one
+/// from the earliest run. For merging iterators' bulk reads.
+package enum SampleRunMerger {
+    /// Appends the merge of `runs` (in priority order) to `timestamps` and `values`.
+    package static func merge(
+        _ runs: [(ts: [Int64], vs: [Double])], timestamps: inout [Int64], values: inout [Double]
+    ) {
+        let nonEmpty = runs.filter { !$0.ts.isEmpty }
+        if nonEmpty.isEmpty { return }
+        if nonEmpty.count == 1 {
+            timestamps.append(contentsOf: nonEmpty[0].ts)
+            values.append(contentsOf: nonEmpty[0].vs)
+            return
+        }
+        // Runs that do not overlap in time (head after blocks, consecutive blocks) are concatenated.
+        let ordered = nonEmpty.sorted { $0.ts[0] < $1.ts[0] }
+        var disjoint = true
+        for k in 1..<ordered.count where ordered[k].ts[0] <= ordered[k - 1].ts.last! { disjoint = false }
+        if disjoint {
+            for r in ordered {
+                timestamps.append(contentsOf: r.ts)
+                values.append(contentsOf: r.vs)
+            }
+            return
+        }
+        var pos = [Int](repeating: 0, count: nonEmpty.count)
+        while true {
+            var best = -1
+            var bestT = Int64.max
+            for k in nonEmpty.indices where pos[k] < nonEmpty[k].ts.count {
+                let t = nonEmpty[k].ts[pos[k]]
+                if t < bestT {
+                    bestT = t
+                    best = k
+                }
+            }
+            if best < 0 { return }
+            timestamps.append(bestT)
+            values.append(nonEmpty[best].vs[pos[best]])
+            for k in nonEmpty.indices where pos[k] < nonEmpty[k].ts.count && nonEmpty[k].ts[pos[k]] == bestT {
+                pos[k] += 1
+            }
+        }
+    }
+
+    /// Makes the tail of the arrays from `bounds[0]` one run: `bounds` are the ends of consecutive segments (each
+    /// sorted by timestamp) appended by sources in priority order, `bounds.last == timestamps.count`.
+    ///
+    /// Segments already in time order and not overlapping (consecutive blocks) stay where they are, without a
+    /// copy; disjoint ones in another order (head before blocks) are reordered; overlapping ones are merged.
+    package static func mergeSegments(bounds: [Int], timestamps: inout [Int64], values: inout [Double]) {
+        var segments: [Range<Int>] = []
+        for k in 1..<bounds.count where bounds[k - 1] < bounds[k] { segments.append(bounds[k - 1]..<bounds[k]) }
+        if segments.count < 2 { return }
+        var ordered = true
+        for k in 1..<segments.count
+        where timestamps[segments[k].lowerBound] <= timestamps[segments[k - 1].upperBound - 1] {
+            ordered = false
+            break
+        }
+        if ordered { return }
+        let runs = segments.map { (ts: Array(timestamps[$0]), vs: Array(values[$0])) }
+        timestamps.removeSubrange(bounds[0]...)
+        values.removeSubrange(bounds[0]...)
+        merge(runs, timestamps: &timestamps, values: &values)
+    }
 }
 
 /// A series set held in memory.
@@ -83,4 +173,17 @@ public struct ArraySampleIterator: SampleIterator {
     }
 
     public func at() -> Sample { samples[index] }
+
+    public mutating func appendSamples(
+        from mint: Timestamp, through maxt: Timestamp, timestamps: inout [Int64], values: inout [Double]
+    ) throws {
+        guard try seek(mint) else { return }
+        var i = index
+        while i < samples.count && samples[i].t <= maxt {
+            timestamps.append(samples[i].t.ms)
+            values.append(samples[i].v)
+            i += 1
+        }
+        index = i
+    }
 }

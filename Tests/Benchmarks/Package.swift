@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // Benchmarks live in their own package so the library never depends on package-benchmark.
-// Run: cd Tests/Benchmarks && swift package benchmark --target PromWireBenchmarks
+// Run: cd Tests/Benchmarks && swift package benchmark --target PromWireBenchmarks (or PromQLBenchmarks)
 // Allocation gate: swift package benchmark thresholds check --target PromWireBenchmarks --metric mallocCountTotal
 // (Thresholds/ holds the expected mallocCountTotal per benchmark, measured with Swift 6.3.1 on Linux.)
 import PackageDescription
@@ -22,6 +22,18 @@ let package = Package(
             ],
             path: "PromWireBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "PromQLBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "PromQL", package: "Hearth"),
+                .product(name: "TSDB", package: "Hearth"),
+                .product(name: "StorageAPI", package: "Hearth"),
+                .product(name: "PromModel", package: "Hearth"),
+            ],
+            path: "PromQLBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -82,3 +82,60 @@ func collect(_ set: any SeriesSet) throws -> [(Labels, [Sample])] {
         #expect(try it.next() == false)
     }
 }
+
+@Suite struct SampleRunMergerTests {
+    static func merged(_ runs: [[(Int64, Double)]]) -> [(Int64, Double)] {
+        var ts: [Int64] = [], vs: [Double] = []
+        SampleRunMerger.merge(runs.map { r in (r.map(\.0), r.map(\.1)) }, timestamps: &ts, values: &vs)
+        return Array(zip(ts, vs))
+    }
+
+    @Test func disjointRunsConcatenateInTimeOrder() {
+        let got = Self.merged([[(30, 3), (40, 4)], [], [(10, 1), (20, 2)]])
+        #expect(got.map(\.0) == [10, 20, 30, 40])
+        #expect(got.map(\.1) == [1, 2, 3, 4])
+    }
+
+    @Test func overlappingRunsKeepTheEarliestRunsSample() {
+        let got = Self.merged([[(20, 2), (30, 3)], [(10, 10), (20, 20), (25, 25), (40, 40)], [(30, 300), (50, 500)]])
+        #expect(got.map(\.0) == [10, 20, 25, 30, 40, 50])
+        #expect(got.map(\.1) == [10, 2, 25, 3, 40, 500])
+    }
+
+    @Test func segmentsAppendedInPlaceAreOrderedOrMerged() {
+        // Earlier contents of the arrays are left alone.
+        var ts: [Int64] = [1], vs: [Double] = [-1]
+        // In order and disjoint: untouched.
+        ts += [10, 20, 30, 40]
+        vs += [1, 2, 3, 4]
+        SampleRunMerger.mergeSegments(bounds: [1, 3, 3, 5], timestamps: &ts, values: &vs)
+        #expect(ts == [1, 10, 20, 30, 40])
+        // Head first (newest data), then older blocks: reordered.
+        ts = [1, 50, 60, 10, 20, 30]
+        vs = [-1, 5, 6, 1, 2, 3]
+        SampleRunMerger.mergeSegments(bounds: [1, 3, 5, 6], timestamps: &ts, values: &vs)
+        #expect(ts == [1, 10, 20, 30, 50, 60])
+        #expect(vs == [-1, 1, 2, 3, 5, 6])
+        // Overlapping: the first segment's sample wins at equal timestamps.
+        ts = [1, 20, 30, 10, 20, 25]
+        vs = [-1, 2, 3, 10, 99, 25]
+        SampleRunMerger.mergeSegments(bounds: [1, 3, 6], timestamps: &ts, values: &vs)
+        #expect(ts == [1, 10, 20, 25, 30])
+        #expect(vs == [-1, 10, 2, 25, 3])
+    }
+
+    @Test func bulkReadOfMergedSeriesMatchesIteration() async throws {
+        let a: Labels = ["__name__": "m"]
+        let q = MergeQuerier([
+            .init(FixedQuerier(series: [ArraySeries(labels: a, samples: samples([(30, 3), (40, 4), (60, 6)]))])),
+            .init(FixedQuerier(series: [ArraySeries(labels: a, samples: samples([(10, 1), (30, 99), (50, 5)]))])),
+        ])
+        var set = try await q.select(sorted: true, hints: nil, matchers: [.equal("__name__", "m")])
+        let s = try #require(try set.next())
+        var it = s.makeIterator()
+        var ts: [Int64] = [], vs: [Double] = []
+        try it.appendSamples(from: Timestamp(ms: 20), through: Timestamp(ms: 50), timestamps: &ts, values: &vs)
+        #expect(ts == [30, 40, 50])
+        #expect(vs == [3, 4, 5])
+    }
+}

@@ -61,6 +61,10 @@ struct Accumulator {
     }
 
     mutating func add(_ values: [Double], to g: Int) {
+        if op == .sum {
+            addSum(values, to: g)
+            return
+        }
         let base = g * n
         for i in 0..<n {
             let v = values[i]
@@ -88,6 +92,31 @@ struct Accumulator {
                 value[j] += delta * (v - comp[j])
             case .avg: addToAverage(v, j)
             default: break
+            }
+        }
+    }
+
+    /// `sum`, the common case, without the per-element switch and bounds checks.
+    private mutating func addSum(_ values: [Double], to g: Int) {
+        let base = g * n
+        let n = n
+        values.withUnsafeBufferPointer { src in
+            value.withUnsafeMutableBufferPointer { value in
+                comp.withUnsafeMutableBufferPointer { comp in
+                    count.withUnsafeMutableBufferPointer { count in
+                        for i in 0..<min(n, src.count) {
+                            let v = src[i]
+                            if Absent.isAbsent(v) { continue }
+                            let j = base + i
+                            if count[j] == 0 {
+                                value[j] = v
+                            } else {
+                                (value[j], comp[j]) = kahanInc(v, value[j], comp[j])
+                            }
+                            count[j] += 1
+                        }
+                    }
+                }
             }
         }
     }

@@ -149,16 +149,9 @@ final class Evaluator {
             ts.removeAll(keepingCapacity: true)
             vals.removeAll(keepingCapacity: true)
             var it = s.makeIterator()
-            var ok = try it.seek(Timestamp(ms: mint))
-            while ok {
-                let sample = it.at()
-                if sample.t.ms > maxt { break }
-                if keepStale || !StaleNaN.isStale(sample.v) {
-                    ts.append(sample.t.ms)
-                    vals.append(sample.v)
-                }
-                ok = try it.next()
-            }
+            // One bulk call per series: the iterator decodes straight into the reused arrays.
+            try it.appendSamples(from: Timestamp(ms: mint), through: Timestamp(ms: maxt), timestamps: &ts, values: &vals)
+            if !keepStale { dropStaleMarkers(&ts, &vals) }
             if samplesInMemory + ts.count > options.maxSamples {
                 throw PromQLError(.limit, "query processing would load too many samples into memory in query execution")
             }
@@ -280,4 +273,17 @@ final class Evaluator {
         }
         return RangeData(series: raw, rangeMs: range, windowEnds: times)
     }
+}
+
+/// Removes stale markers from parallel sample arrays, in place.
+func dropStaleMarkers(_ ts: inout [Int64], _ vals: inout [Double]) {
+    guard let first = vals.firstIndex(where: { StaleNaN.isStale($0) }) else { return }
+    var w = first
+    for r in (first + 1)..<vals.count where !StaleNaN.isStale(vals[r]) {
+        ts[w] = ts[r]
+        vals[w] = vals[r]
+        w += 1
+    }
+    ts.removeLast(ts.count - w)
+    vals.removeLast(vals.count - w)
 }

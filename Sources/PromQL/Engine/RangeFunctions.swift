@@ -2,9 +2,12 @@ import Foundation
 import PromModel
 
 /// The samples of one series inside one step's window, plus the window bounds.
+///
+/// The slices point into the series' arrays, valid only during the kernel call: creating them costs no
+/// reference counting per step, unlike `ArraySlice`.
 struct Window {
-    var ts: ArraySlice<Int64>
-    var vs: ArraySlice<Double>
+    var ts: Slice<UnsafeBufferPointer<Int64>>
+    var vs: Slice<UnsafeBufferPointer<Double>>
     /// Exclusive start and inclusive end of the window, in milliseconds.
     var start: Int64
     var end: Int64
@@ -68,23 +71,33 @@ extension Evaluator {
         if name == "quantile_over_time" { checkQuantiles(scalars[0], position: c.argPositions[0]) }
         try await forEachRangeSeries(c.args[matrixArg], steps) { r, rangeMs, ends in
             var values = [Double](repeating: Absent.value, count: n)
-            var lo = 0, hi = 0
             var found = false
-            for i in 0..<n {
-                if i > 0 && !usesEvalTime && ends[i] == ends[i - 1] && scalars.allSatisfy({ $0[i] == $0[i - 1] }) {
-                    values[i] = values[i - 1]
-                    continue
-                }
-                let end = ends[i], start = end - rangeMs
-                if i > 0 && end < ends[i - 1] { (lo, hi) = (0, 0) }
-                while lo < r.ts.count && r.ts[lo] <= start { lo += 1 }
-                if hi < lo { hi = lo }
-                while hi < r.ts.count && r.ts[hi] <= end { hi += 1 }
-                if lo == hi { continue }
-                let w = Window(ts: r.ts[lo..<hi], vs: r.vs[lo..<hi], start: start, end: end, evalTime: steps.time(i))
-                if let v = f(w, i) {
-                    values[i] = v
-                    found = true
+            r.ts.withUnsafeBufferPointer { ts in
+                r.vs.withUnsafeBufferPointer { vs in
+                    values.withUnsafeMutableBufferPointer { values in
+                        var lo = 0, hi = 0
+                        let count = ts.count
+                        for i in 0..<n {
+                            if i > 0 && !usesEvalTime && ends[i] == ends[i - 1]
+                                && scalars.allSatisfy({ $0[i] == $0[i - 1] })
+                            {
+                                values[i] = values[i - 1]
+                                continue
+                            }
+                            let end = ends[i], start = end - rangeMs
+                            if i > 0 && end < ends[i - 1] { (lo, hi) = (0, 0) }
+                            while lo < count && ts[lo] <= start { lo += 1 }
+                            if hi < lo { hi = lo }
+                            while hi < count && ts[hi] <= end { hi += 1 }
+                            if lo == hi { continue }
+                            let w = Window(
+                                ts: ts[lo..<hi], vs: vs[lo..<hi], start: start, end: end, evalTime: steps.time(i))
+                            if let v = f(w, i) {
+                                values[i] = v
+                                found = true
+                            }
+                        }
+                    }
                 }
             }
             if found && checkCounter { noteCounterName(r.labels, c) }
@@ -265,7 +278,7 @@ func linearRegression(_ w: Window, interceptTime: Int64) -> (slope: Double, inte
 }
 
 /// avg_over_time: a Kahan sum, switching to an incremental mean if the sum overflows.
-func averageOverTime(_ vs: ArraySlice<Double>) -> Double {
+func averageOverTime(_ vs: Slice<UnsafeBufferPointer<Double>>) -> Double {
     var sum = vs.first!, c = 0.0, count = 1.0
     var mean = 0.0, cMean = 0.0
     var incremental = false
@@ -294,13 +307,13 @@ func averageOverTime(_ vs: ArraySlice<Double>) -> Double {
 }
 
 /// Holt's linear (double exponential) smoothing; nil for fewer than two samples.
-func doubleExponentialSmoothing(_ vs: ArraySlice<Double>, _ sf: Double, _ tf: Double) -> Double? {
+func doubleExponentialSmoothing(_ vs: Slice<UnsafeBufferPointer<Double>>, _ sf: Double, _ tf: Double) -> Double? {
     guard vs.count >= 2 else { return nil }
-    let a = Array(vs)
-    var s0 = 0.0, s1 = a[0]
-    var b = a[1] - a[0]
-    for i in 1..<a.count {
-        let x = sf * a[i]
+    let a = vs.base, base = vs.startIndex
+    var s0 = 0.0, s1 = a[base]
+    var b = a[base + 1] - a[base]
+    for i in 1..<vs.count {
+        let x = sf * a[base + i]
         if i > 1 { b = tf * (s1 - s0) + (1 - tf) * b }
         let y = (1 - sf) * (s1 + b)
         (s0, s1) = (s1, x + y)

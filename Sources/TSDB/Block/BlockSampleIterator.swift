@@ -57,6 +57,49 @@ struct BlockSampleIterator: SampleIterator {
 
     func at() -> Sample { current }
 
+    /// Decodes each remaining chunk straight into the arrays, skipping chunks outside the range.
+    mutating func appendSamples(
+        from mint: Timestamp, through maxt: Timestamp, timestamps: inout [Int64], values: inout [Double]
+    ) throws {
+        if done || chunkIndex >= 0 {
+            // Mid-iteration: finish through the per-sample path.
+            var ok = try seek(mint)
+            while ok && current.t <= maxt {
+                timestamps.append(current.t.ms)
+                values.append(current.v)
+                ok = try next()
+            }
+            return
+        }
+        done = true
+        let lo = max(mint, self.mint), hi = min(maxt, self.maxt)
+        for meta in chunks {
+            if meta.minTime > hi { break }
+            if meta.maxTime < lo { continue }
+            let c = try block.chunks.chunk(meta.ref)
+            guard c.encoding == ChunkEncoding.xor.rawValue else {
+                throw TSDBError(.corruption, "\(block.displayName): \(meta.ref) has encoding \(c.encoding); only XOR float chunks are supported")
+            }
+            var d = try XORChunkDecoder(c.data)
+            let whole = meta.minTime >= lo && meta.maxTime <= hi && deleted.isEmpty
+            if whole {
+                timestamps.reserveCapacity(timestamps.count + d.count)
+                values.reserveCapacity(values.count + d.count)
+            }
+            while let s = try d.next() {
+                if whole {
+                    timestamps.append(s.t.ms)
+                    values.append(s.v)
+                    continue
+                }
+                if s.t < lo || isDeleted(s.t) { continue }
+                if s.t > hi { break }
+                timestamps.append(s.t.ms)
+                values.append(s.v)
+            }
+        }
+    }
+
     private func isDeleted(_ t: Timestamp) -> Bool {
         for iv in deleted where iv.contains(t) { return true }
         return false

@@ -71,6 +71,14 @@ struct BitReader {
 
     @inline(__always) mutating func readBits(_ count: Int) -> UInt64? {
         guard count <= limit - position else { return nil }
+        // Fast path: one unaligned big-endian 8-byte load holds at least 57 bits from `position`.
+        let byteIndex = position >> 3
+        if count > 0 && count <= 56 && byteIndex + 8 <= bytes.count {
+            let word = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self))
+            let offset = UInt64(position & 7)
+            position += count
+            return (word << offset) >> UInt64(64 - count)
+        }
         var value: UInt64 = 0
         var remaining = count
         while remaining > 0 {
