@@ -47,7 +47,7 @@ enum RemoteWriteFixture {
 }
 
 /// A node_exporter-like text page of 20,000 sample lines in eight families (CPU, network, filesystem,
-/// disk, interrupts...), 3 to 4 labels each, ~1.9 MB; the same shape as deploy/bench/scrape_vs_prometheus.py serves.
+/// disk, interrupts...), 1 to 4 labels each, 1.47 MB; the same shape as deploy/bench/scrape_vs_prometheus.py serves.
 enum ExpositionFixture {
     static let lines = 20_000
 
