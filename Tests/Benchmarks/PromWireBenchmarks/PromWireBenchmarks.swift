@@ -46,6 +46,47 @@ enum RemoteWriteFixture {
     }
 }
 
+/// A node_exporter-like text page of 20,000 sample lines in eight families (CPU, network, filesystem,
+/// disk, interrupts...), 1 to 4 labels each, 1.47 MB; the same shape as deploy/bench/scrape_vs_prometheus.py serves.
+enum ExpositionFixture {
+    static let lines = 20_000
+
+    static func page() -> [UInt8] {
+        let modes = ["idle", "user", "system", "iowait", "irq", "softirq", "steal", "nice"]
+        let families: [(String, String, (Int) -> [(String, String)])] = [
+            ("node_cpu_seconds_total", "counter", { [("cpu", "\($0 / 8)"), ("mode", modes[$0 % 8])] }),
+            ("node_network_receive_bytes_total", "counter", { [("device", "veth\(String($0, radix: 16))")] }),
+            ("node_network_transmit_packets_total", "counter", { [("device", "veth\(String($0, radix: 16))")] }),
+            (
+                "node_filesystem_avail_bytes", "gauge",
+                {
+                    [
+                        ("device", "/dev/mapper/vg-lv\($0)"), ("fstype", "ext4"),
+                        ("mountpoint", "/var/lib/containers/storage/overlay/\(String($0, radix: 16))"),
+                    ]
+                }
+            ),
+            ("node_disk_read_bytes_total", "counter", { [("device", "nvme\($0 / 16)n1p\($0 % 16)")] }),
+            ("node_softnet_processed_total", "counter", { [("cpu", "\($0)")] }),
+            (
+                "node_interrupts_total", "counter",
+                { [("cpu", "\($0 % 64)"), ("devices", "PCI-MSI \($0)-edge"), ("info", "nvme0q\($0 % 32)"), ("type", "\($0)")] }
+            ),
+            ("node_memory_info_bytes", "gauge", { [("kind", "slab_\($0)")] }),
+        ]
+        var text = ""
+        let per = lines / families.count
+        for (name, type, labels) in families {
+            text += "# HELP \(name) Synthetic \(type) like node_exporter's.\n# TYPE \(name) \(type)\n"
+            for i in 0..<per {
+                let l = labels(i).map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",")
+                text += "\(name){\(l)} \(type == "counter" ? Double(i) * 7919.25 : 1e9 + Double(i) * 4096)\n"
+            }
+        }
+        return Array(text.utf8)
+    }
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal, .throughput], warmupIterations: 3, maxDuration: .seconds(3),
@@ -109,5 +150,27 @@ let benchmarks: @Sendable () -> Void = {
     }
     Benchmark("encode-2000-series-hand-written") { b in
         for _ in b.scaledIterations { blackHole(request.protobuf()) }
+    }
+
+    // Scrape parsing: each iteration parses one 20,000-line page; samples/s = throughput × 20,000 and
+    // MB/s = throughput × page bytes (printed once below).
+    let page = ExpositionFixture.page()
+    print("exposition page: \(ExpositionFixture.lines) lines, \(page.count) bytes")
+    Benchmark("parse-text-exposition-20000-lines") { b in
+        for _ in b.scaledIterations {
+            var p = TextExpositionParser(bytes: page, format: .prometheusText)
+            var acc = 0.0
+            while let e = try p.next() { acc += e.value }
+            blackHole(acc)
+        }
+    }
+    // As the scrape loop's first scrape of a target does: also build every series' labels.
+    Benchmark("parse-text-exposition-20000-lines-with-labels") { b in
+        for _ in b.scaledIterations {
+            var p = TextExpositionParser(bytes: page, format: .prometheusText)
+            var n = 0
+            while let e = try p.next() { n &+= try p.labels(of: e).count }
+            blackHole(n)
+        }
     }
 }
