@@ -34,7 +34,7 @@ extension Evaluator {
                 if lo == hi { continue }
                 found = true
                 guard let counts else {
-                    values[i] = isCount ? Double(hi - lo) : averageOverTime(vs[lo..<hi])
+                    values[i] = isCount ? Double(hi - lo) : vs.withUnsafeBufferPointer { averageOverTime($0[lo..<hi]) }
                     continue
                 }
                 var total = 0.0
