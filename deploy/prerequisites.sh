@@ -5,7 +5,7 @@
 set -euo pipefail
 
 apt_packages=(libsnappy-dev libprotobuf-c-dev protobuf-c-compiler prometheus prometheus-node-exporter
-    prometheus-alertmanager victoria-metrics python3-pip)
+    prometheus-alertmanager victoria-metrics python3-pip openssl)
 missing=()
 for p in "${apt_packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
