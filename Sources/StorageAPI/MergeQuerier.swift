@@ -168,23 +168,11 @@ public struct MergedSampleIterator: SampleIterator {
     ) throws {
         if started {
             // Mid-iteration: the per-sample path keeps the de-duplication state consistent.
-            var ok = try seek(mint)
-            while ok && current.t <= maxt {
-                timestamps.append(current.t.ms)
-                values.append(current.v)
-                ok = try next()
-            }
+            try appendSamplesByStepping(from: mint, through: maxt, timestamps: &timestamps, values: &values)
             return
         }
         started = true
-        // Each source appends in place; the segments are then put in order (usually already are).
-        var bounds = [timestamps.count]
-        bounds.reserveCapacity(iterators.count + 1)
-        for i in iterators.indices {
-            try iterators[i].appendSamples(from: mint, through: maxt, timestamps: &timestamps, values: &values)
-            bounds.append(timestamps.count)
-            live[i] = false
-        }
-        SampleRunMerger.mergeSegments(bounds: bounds, timestamps: &timestamps, values: &values)
+        try SampleRunMerger.appendAll(&iterators, from: mint, through: maxt, timestamps: &timestamps, values: &values)
+        for i in live.indices { live[i] = false }
     }
 }

@@ -37,6 +37,14 @@ extension SampleIterator {
     public mutating func appendSamples(
         from mint: Timestamp, through maxt: Timestamp, timestamps: inout [Int64], values: inout [Double]
     ) throws {
+        try appendSamplesByStepping(from: mint, through: maxt, timestamps: &timestamps, values: &values)
+    }
+
+    /// The per-sample walk behind the default ``appendSamples(from:through:timestamps:values:)``; merging
+    /// iterators fall back to it when a bulk read arrives mid-iteration.
+    package mutating func appendSamplesByStepping(
+        from mint: Timestamp, through maxt: Timestamp, timestamps: inout [Int64], values: inout [Double]
+    ) throws {
         var ok = try seek(mint)
         while ok {
             let s = at()
@@ -51,6 +59,22 @@ extension SampleIterator {
 /// Merges sample runs that are each sorted by timestamp into one run, keeping one sample per timestamp: the one
 /// from the earliest run. For merging iterators' bulk reads.
 package enum SampleRunMerger {
+    /// The bulk read of a merging iterator that has not started: each source appends in place, then the
+    /// segments are put in time order with one sample per timestamp (the earliest source wins). The
+    /// sources are used up.
+    package static func appendAll(
+        _ sources: inout [any SampleIterator], from mint: Timestamp, through maxt: Timestamp,
+        timestamps: inout [Int64], values: inout [Double]
+    ) throws {
+        var bounds = [timestamps.count]
+        bounds.reserveCapacity(sources.count + 1)
+        for i in sources.indices {
+            try sources[i].appendSamples(from: mint, through: maxt, timestamps: &timestamps, values: &values)
+            bounds.append(timestamps.count)
+        }
+        mergeSegments(bounds: bounds, timestamps: &timestamps, values: &values)
+    }
+
     /// Appends the merge of `runs` (in priority order) to `timestamps` and `values`.
     package static func merge(
         _ runs: [(ts: [Int64], vs: [Double])], timestamps: inout [Int64], values: inout [Double]

@@ -85,26 +85,12 @@ struct DedupSampleIterator: SampleIterator {
     ) throws {
         if started {
             // Mid-iteration: the per-sample path keeps the de-duplication state consistent.
-            var ok = try seek(mint)
-            while ok {
-                let s = at()
-                if s.t > maxt { break }
-                timestamps.append(s.t.ms)
-                values.append(s.v)
-                ok = try next()
-            }
+            try appendSamplesByStepping(from: mint, through: maxt, timestamps: &timestamps, values: &values)
             return
         }
         started = true
-        // Each source appends in place; the segments are then put in order (usually already are).
-        var bounds = [timestamps.count]
-        bounds.reserveCapacity(iterators.count + 1)
-        for i in iterators.indices {
-            try iterators[i].appendSamples(from: mint, through: maxt, timestamps: &timestamps, values: &values)
-            bounds.append(timestamps.count)
-            valid[i] = false
-        }
+        try SampleRunMerger.appendAll(&iterators, from: mint, through: maxt, timestamps: &timestamps, values: &values)
+        for i in valid.indices { valid[i] = false }
         winner = -1
-        SampleRunMerger.mergeSegments(bounds: bounds, timestamps: &timestamps, values: &values)
     }
 }
