@@ -59,65 +59,36 @@ extension Evaluator {
         _ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64,
         _ body: (Labels, [Int64], [Double], [Double]?) throws -> Void
     ) async throws {
-        do {
-            let querier = try await storage.querier(mint: Timestamp(ms: mint), maxt: Timestamp(ms: maxt))
-            defer { querier.close() }
-            let hints = SelectHints(
-                start: Timestamp(ms: mint), end: Timestamp(ms: maxt), stepMs: stepMs, function: hintFunction,
-                rangeMs: rangeMs, grouping: hintGrouping, by: hintBy)
-            var set = try await querier.select(sorted: true, hints: hints, matchers: vs.matchers)
-            while let s = try set.next() {
-                try Task.checkCancellation()
-                seriesSelected += 1
-                if seriesSelected > options.maxSeries {
-                    throw PromQLError(.limit, "query would select too many series: more than \(options.maxSeries)")
-                }
-                var ts: [Int64] = []
-                var values: [Double] = []
-                var counts: [Double]?
-                if let d = s as? any DownsampledSeries {
-                    var sumIt = d.makeIterator(aggregate: .sum)
-                    var countIt = d.makeIterator(aggregate: .count)
-                    var cs: [Double] = []
-                    var ok = try sumIt.seek(Timestamp(ms: mint)) && countIt.seek(Timestamp(ms: mint))
-                    while ok {
-                        let (sum, count) = (sumIt.at(), countIt.at())
-                        if sum.t.ms > maxt { break }
-                        guard sum.t == count.t else {
-                            throw PromQLError(.storage, "series \(s.labels): sum and count aggregates are not aligned at \(sum.t.ms)")
-                        }
-                        ts.append(sum.t.ms)
-                        values.append(sum.v)
-                        cs.append(count.v)
-                        ok = try sumIt.next() && countIt.next()
+        try await forEachSeries(vs, mint: mint, maxt: maxt, rangeMs: rangeMs) { s in
+            var ts: [Int64] = []
+            var values: [Double] = []
+            var counts: [Double]?
+            if let d = s as? any DownsampledSeries {
+                var sumIt = d.makeIterator(aggregate: .sum)
+                var countIt = d.makeIterator(aggregate: .count)
+                var cs: [Double] = []
+                var ok = try sumIt.seek(Timestamp(ms: mint)) && countIt.seek(Timestamp(ms: mint))
+                while ok {
+                    let (sum, count) = (sumIt.at(), countIt.at())
+                    if sum.t.ms > maxt { break }
+                    guard sum.t == count.t else {
+                        throw PromQLError(
+                            .storage, "series \(s.labels): sum and count aggregates are not aligned at \(sum.t.ms)")
                     }
-                    counts = cs
-                } else {
-                    var it = s.makeIterator()
-                    var ok = try it.seek(Timestamp(ms: mint))
-                    while ok {
-                        let sample = it.at()
-                        if sample.t.ms > maxt { break }
-                        if !StaleNaN.isStale(sample.v) {
-                            ts.append(sample.t.ms)
-                            values.append(sample.v)
-                        }
-                        ok = try it.next()
-                    }
+                    ts.append(sum.t.ms)
+                    values.append(sum.v)
+                    cs.append(count.v)
+                    ok = try sumIt.next() && countIt.next()
                 }
-                if samplesInMemory + ts.count > options.maxSamples {
-                    throw PromQLError(.limit, "query processing would load too many samples into memory in query execution")
-                }
-                if !ts.isEmpty { try body(s.labels, ts, values, counts) }
+                counts = cs
+            } else {
+                var it = s.makeIterator()
+                try it.appendSamples(
+                    from: Timestamp(ms: mint), through: Timestamp(ms: maxt), timestamps: &ts, values: &values)
+                dropStaleMarkers(&ts, &values)
             }
-        } catch let e as PromQLError {
-            throw e
-        } catch is CancellationError {
-            throw PromQLError(.canceled, "query was canceled while reading series")
-        } catch {
-            let matchers = vs.matchers.map(\.description).joined(separator: ", ")
-            throw PromQLError(
-                .storage, "cannot read series matching {\(matchers)} in [\(mint), \(maxt)]: \(error)", underlying: error)
+            try checkSampleLimit(adding: ts.count)
+            if !ts.isEmpty { try body(s.labels, ts, values, counts) }
         }
     }
 }

@@ -112,9 +112,51 @@ final class Evaluator {
         _ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64, keepStale: Bool, retain: Bool = false,
         _ body: (Labels, [Int64], [Double]) throws -> Void
     ) async throws {
+        var ts: [Int64] = []
+        var vals: [Double] = []
+        try await forEachSeries(vs, mint: mint, maxt: maxt, rangeMs: rangeMs) { s in
+            ts.removeAll(keepingCapacity: true)
+            vals.removeAll(keepingCapacity: true)
+            var it = s.makeIterator()
+            // One bulk call per series: the iterator decodes straight into the reused arrays.
+            try it.appendSamples(from: Timestamp(ms: mint), through: Timestamp(ms: maxt), timestamps: &ts, values: &vals)
+            if !keepStale { dropStaleMarkers(&ts, &vals) }
+            try checkSampleLimit(adding: ts.count)
+            if retain { samplesInMemory += ts.count }
+            if !ts.isEmpty { try body(s.labels, ts, vals) }
+        }
+    }
+
+    /// Throws the max-samples error when `count` more samples would exceed `--query.max-samples`.
+    func checkSampleLimit(adding count: Int) throws {
+        if samplesInMemory + count > options.maxSamples {
+            throw PromQLError(.limit, "query processing would load too many samples into memory in query execution")
+        }
+    }
+
+    /// Hands every series matching `vs` in `[mint, maxt]` to `body`, one at a time, with the select hints,
+    /// the deadline and series limit checked per series, storage warnings collected as annotations, and
+    /// storage errors wrapped into a ``PromQLError`` naming the matchers.
+    func forEachSeries(
+        _ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64, _ body: (any Series) throws -> Void
+    ) async throws {
         do {
-            try await selectUnwrapped(
-                vs, mint: mint, maxt: maxt, rangeMs: rangeMs, keepStale: keepStale, retain: retain, body)
+            let querier = try await storage.querier(mint: Timestamp(ms: mint), maxt: Timestamp(ms: maxt))
+            defer { querier.close() }
+            let hints = SelectHints(
+                start: Timestamp(ms: mint), end: Timestamp(ms: maxt), stepMs: stepMs, function: hintFunction,
+                rangeMs: rangeMs, grouping: hintGrouping, by: hintBy)
+            var set = try await querier.select(sorted: true, hints: hints, matchers: vs.matchers)
+            while let s = try set.next() {
+                // A cancelled or timed-out query stops at the next series rather than reading everything first.
+                try checkDeadline()
+                seriesSelected += 1
+                if seriesSelected > options.maxSeries {
+                    throw PromQLError(.limit, "query would select too many series: more than \(options.maxSeries)")
+                }
+                try body(s)
+            }
+            for w in set.warnings { annotations.add(Annotation(.warning, w)) }
         } catch let e as PromQLError {
             throw e
         } catch is CancellationError {
@@ -125,40 +167,6 @@ final class Evaluator {
                 .storage, "cannot read series matching {\(matchers)} in [\(mint), \(maxt)]: \(error)", underlying: error
             )
         }
-    }
-
-    private func selectUnwrapped(
-        _ vs: VectorSelector, mint: Int64, maxt: Int64, rangeMs: Int64, keepStale: Bool, retain: Bool,
-        _ body: (Labels, [Int64], [Double]) throws -> Void
-    ) async throws {
-        let querier = try await storage.querier(mint: Timestamp(ms: mint), maxt: Timestamp(ms: maxt))
-        defer { querier.close() }
-        let hints = SelectHints(
-            start: Timestamp(ms: mint), end: Timestamp(ms: maxt), stepMs: stepMs, function: hintFunction,
-            rangeMs: rangeMs, grouping: hintGrouping, by: hintBy)
-        var set = try await querier.select(sorted: true, hints: hints, matchers: vs.matchers)
-        var ts: [Int64] = []
-        var vals: [Double] = []
-        while let s = try set.next() {
-            // A cancelled or timed-out query stops at the next series rather than reading everything first.
-            try checkDeadline()
-            seriesSelected += 1
-            if seriesSelected > options.maxSeries {
-                throw PromQLError(.limit, "query would select too many series: more than \(options.maxSeries)")
-            }
-            ts.removeAll(keepingCapacity: true)
-            vals.removeAll(keepingCapacity: true)
-            var it = s.makeIterator()
-            // One bulk call per series: the iterator decodes straight into the reused arrays.
-            try it.appendSamples(from: Timestamp(ms: mint), through: Timestamp(ms: maxt), timestamps: &ts, values: &vals)
-            if !keepStale { dropStaleMarkers(&ts, &vals) }
-            if samplesInMemory + ts.count > options.maxSamples {
-                throw PromQLError(.limit, "query processing would load too many samples into memory in query execution")
-            }
-            if retain { samplesInMemory += ts.count }
-            if !ts.isEmpty { try body(s.labels, ts, vals) }
-        }
-        for w in set.warnings { annotations.add(Annotation(.warning, w)) }
     }
 
     /// All matching series with their raw samples, kept in memory.
