@@ -13,5 +13,13 @@ fi
 # Unit and component tests run in parallel. The end-to-end tests each drive several real
 # processes with wall-clock waits; on a 2-core machine running them side by side starves their
 # readiness checks, so they run one after another.
-swift test --skip-build --skip EndToEndTests
-swift test --skip-build --filter EndToEndTests --no-parallel
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift test --skip-build --skip EndToEndTests 2>&1 | tee "$log"
+swift test --skip-build --filter EndToEndTests --no-parallel 2>&1 | tee -a "$log"
+# Tests that need a real peer skip themselves (with a "skipping:" line) when it is missing. Here the
+# prerequisites were just installed, so a skip means a broken install: fail rather than pass unseen.
+if grep -E '^skipping:' "$log"; then
+    echo "error: tests above were skipped although deploy/prerequisites.sh ran" >&2
+    exit 1
+fi
