@@ -34,17 +34,17 @@ public struct PrometheusQueryAPI: Sendable {
         ]
         for path in paths {
             let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
-                await self.respond(request) { try await self.dispatch(path, request, $0) }
+                await Self.respond(request) { try await self.dispatch(path, request, $0) }
             }
             router.get(RouterPath(path), use: handler)
             router.post(RouterPath(path), use: handler)
         }
         router.get("/api/v1/label/:name/values") { request, context in
             let name = context.parameters.get("name") ?? ""
-            return await self.respond(request) { try await self.labelValues(name, request, $0) }
+            return await Self.respond(request) { try await self.labelValues(name, request, $0) }
         }
         router.get("/api/v1/status/buildinfo") { request, _ in
-            await self.respond(request) { _ in
+            await Self.respond(request) { _ in
                 var w = JSONWriter()
                 w.raw(#"{"version":"#)
                 w.string("2.42.0-hearth")
@@ -52,7 +52,7 @@ public struct PrometheusQueryAPI: Sendable {
                 return w.bytes
             }
         }
-        router.get("/api/v1/metadata") { request, _ in await self.respond(request) { _ in Array("{}".utf8) } }
+        router.get("/api/v1/metadata") { request, _ in await Self.respond(request) { _ in Array("{}".utf8) } }
     }
 
     private func dispatch(_ path: String, _ request: Request, _ params: APIParameters) async throws -> APIAnswer {
@@ -67,13 +67,13 @@ public struct PrometheusQueryAPI: Sendable {
         }
     }
 
-    private func respond(_ request: Request, _ body: (APIParameters) async throws -> [UInt8]) async -> Response {
+    static func respond(_ request: Request, _ body: (APIParameters) async throws -> [UInt8]) async -> Response {
         await respond(request) { APIAnswer(try await body($0)) }
     }
 
     /// Wraps a handler's `data` (and any `warnings`/`infos`) in the `status`/`data` envelope, or an error in the
     /// error envelope.
-    private func respond(_ request: Request, _ body: (APIParameters) async throws -> APIAnswer) async -> Response {
+    static func respond(_ request: Request, _ body: (APIParameters) async throws -> APIAnswer) async -> Response {
         var w = JSONWriter()
         let status: HTTPResponse.Status
         do {

@@ -253,26 +253,7 @@ public struct ServerStatusRoutes: Sendable {
     // MARK: - envelope
 
     static func respond(_ request: Request, _ body: (APIParameters) async throws -> [UInt8]) async -> Response {
-        var w = JSONWriter()
-        let status: HTTPResponse.Status
-        do {
-            let params = try await APIParameters.read(request)
-            let data = try await body(params)
-            w.raw(#"{"status":"success","data":"#)
-            w.append(data)
-            w.raw("}")
-            status = .ok
-        } catch {
-            let e = PrometheusQueryAPI.apiError(error)
-            w.raw(#"{"status":"error","errorType":"#)
-            w.string(e.kind.rawValue)
-            w.raw(#","error":"#)
-            w.string(e.message)
-            w.raw("}")
-            status = e.status
-        }
-        return Response(
-            status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: w.bytes)))
+        await PrometheusQueryAPI.respond(request, body)
     }
 
     static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
